@@ -31,6 +31,15 @@ if cached; then
   exit 0
 fi
 
+# One build at a time: a second caller waits for the first and then finds the cache filled.
+mkdir -p "$cache_root/controlplane"
+exec 9>"$cache_root/controlplane/.lock"
+flock 9
+if cached; then
+  printf '%s\n' "$dest"
+  exit 0
+fi
+
 log "Building the local control plane ($KUBE_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION) into $dest."
 log "The first build takes about 20 minutes on 2 cores; later runs reuse the cache."
 
