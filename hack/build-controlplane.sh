@@ -86,7 +86,11 @@ build_kwok() {
   local dir
   dir=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   mkdir -p "$work/bin/kwok-stages"
-  cp "$dir"/kustomize/stage/node/fast/*.yaml "$dir"/kustomize/stage/pod/fast/*.yaml "$work/bin/kwok-stages/"
+  local stage
+  for stage in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
+    pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+    cp "$dir/kustomize/stage/$stage.yaml" "$work/bin/kwok-stages/"
+  done
   chmod -R u+w "$work/bin/kwok-stages"
 }
 
