@@ -1,0 +1,91 @@
+// Package cluster reads and writes what kubectl-aksee needs of a live AKS EE cluster through
+// client-go: its flavour, identity, control-plane endpoint, join tokens and the addresses in
+// use. Nothing here runs a shell on a node.
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+)
+
+// Flavour is the Kubernetes distribution an AKS EE cluster runs.
+type Flavour string
+
+// The flavours AKS EE ships.
+const (
+	K3s Flavour = "k3s"
+	K8s Flavour = "k8s"
+)
+
+// ErrMixedFlavour means the cluster's nodes disagree about the distribution, which AKS EE
+// never does on a healthy cluster.
+var ErrMixedFlavour = errors.New("nodes run both K3s and K8s")
+
+// ErrNoNodes means the cluster has no nodes to tell its flavour from.
+var ErrNoNodes = errors.New("the cluster has no nodes")
+
+// listPageSize bounds every list the package makes, so memory does not grow with the cluster.
+const listPageSize = 500
+
+// FlavourOfVersion tells the flavour from a kubelet version: K3s builds carry "+k3s".
+func FlavourOfVersion(kubeletVersion string) Flavour {
+	if strings.Contains(kubeletVersion, "+k3s") {
+		return K3s
+	}
+	return K8s
+}
+
+// NetworkPlugin is the CNI AKS EE deploys with the flavour.
+func (f Flavour) NetworkPlugin() string {
+	if f == K3s {
+		return "flannel"
+	}
+	return "calico"
+}
+
+// DetectFlavour reads every node's kubelet version and returns the one flavour they share.
+func DetectFlavour(ctx context.Context, client kubernetes.Interface) (Flavour, error) {
+	var found Flavour
+	var example string
+	err := eachNode(ctx, client, func(node *corev1.Node) error {
+		f := FlavourOfVersion(node.Status.NodeInfo.KubeletVersion)
+		if found != "" && f != found {
+			return fmt.Errorf("%w: node %q is %s, node %q is %s", ErrMixedFlavour, example, found, node.Name, f)
+		}
+		found, example = f, node.Name
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if found == "" {
+		return "", ErrNoNodes
+	}
+	return found, nil
+}
+
+// eachNode calls fn for every node, a page at a time.
+func eachNode(ctx context.Context, client kubernetes.Interface, fn func(*corev1.Node) error) error {
+	opts := metav1.ListOptions{Limit: listPageSize}
+	for {
+		list, err := client.CoreV1().Nodes().List(ctx, opts)
+		if err != nil {
+			return describeAPIError(err, "list", "nodes", "")
+		}
+		for i := range list.Items {
+			if err := fn(&list.Items[i]); err != nil {
+				return err
+			}
+		}
+		if list.Continue == "" {
+			return nil
+		}
+		opts.Continue = list.Continue
+	}
+}
