@@ -34,7 +34,7 @@ func checkExpected(s *State, e Expectations) []Result {
 	}
 	idx := indexNodes(s.Nodes)
 	var out []Result
-	for _, want := range e.Nodes {
+	for _, want := range mergeExpected(e.Nodes) {
 		out = append(out, checkExpectedNode(idx, want))
 	}
 	sortByObject(out)
@@ -115,7 +115,7 @@ func checkCount(nodes []corev1.Node, os string, want int) Result {
 	}
 	sort.Strings(names)
 	obj := "nodes/" + os
-	got := fmt.Sprintf("%d %s nodes", len(names), osTitle(os))
+	got := fmt.Sprintf("%d %s %s", len(names), osTitle(os), plural(len(names), "node", "nodes"))
 	if len(names) > 0 {
 		got += " (" + joinNames(names) + ")"
 	}
@@ -127,4 +127,33 @@ func checkCount(nodes []corev1.Node, os string, want int) Result {
 		return warn(CheckNodeCount, obj, fmt.Sprintf("%s, expected only %d", got, want))
 	}
 	return pass(CheckNodeCount, obj, got)
+}
+
+// mergeExpected folds an expectation by IP alone (from a file) into one by name with the same
+// IP (from a flag), so one node is checked once.
+func mergeExpected(nodes []ExpectedNode) []ExpectedNode {
+	named := map[netip.Addr]int{}
+	out := make([]ExpectedNode, 0, len(nodes))
+	for _, n := range nodes {
+		if n.Name != "" && n.IP.IsValid() {
+			named[n.IP] = len(out)
+		}
+		if n.Name != "" {
+			out = append(out, n)
+		}
+	}
+	for _, n := range nodes {
+		if n.Name != "" {
+			continue
+		}
+		i, ok := named[n.IP]
+		if !ok {
+			out = append(out, n)
+			continue
+		}
+		if out[i].OS == "" {
+			out[i].OS = n.OS
+		}
+	}
+	return out
 }

@@ -55,7 +55,7 @@ func checkReady(n *corev1.Node) Result {
 	}
 	msg := fmt.Sprintf("NotReady (%s)", why)
 	if c.Message != "" {
-		msg += ": " + c.Message
+		msg += ": " + strings.TrimRight(c.Message, ".")
 	}
 	return fail(CheckNodeReady, obj, msg+"; run 'kubectl describe node "+n.Name+
 		"' and check the node's VM and kubelet on its machine").

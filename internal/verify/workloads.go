@@ -13,16 +13,13 @@ import (
 func checkWorkloads(s *State, o Options) []Result {
 	var out []Result
 	out = append(out, checkPodGroup(CheckCoreDNS, s.SystemPods, isCoreDNS,
-		"run 'kubectl -n kube-system describe deployment coredns'; without DNS no pod resolves "+
-			"service names")...)
+		"pods cannot resolve service names without it", "deployment/coredns")...)
 	switch clusterFlavour(s) {
 	case cluster.K3s:
 		out = append(out, checkPodGroup(CheckKubeVIP, s.SystemPods, namePrefix(kubeVIPPrefix),
-			"the VIP has no holder without it; run 'kubectl -n kube-system describe daemonset "+
-				"kube-vip-ds'")...)
+			"the control-plane VIP may have no holder", "daemonset/kube-vip-ds")...)
 		out = append(out, checkPodGroup(CheckCloudProv, s.SystemPods, namePrefix(cloudProviderPrefix),
-			"LoadBalancer services get no address without it; run 'kubectl -n kube-system "+
-				"describe deployment kube-vip-cloud-provider'")...)
+			"LoadBalancer services get no address", "deployment/kube-vip-cloud-provider")...)
 	case cluster.K8s:
 		out = append(out, checkCalico(s)...)
 	}
@@ -35,8 +32,10 @@ func namePrefix(prefix string) func(*corev1.Pod) bool {
 	return func(p *corev1.Pod) bool { return strings.HasPrefix(p.Name, prefix) }
 }
 
-// checkPodGroup reports every matching pod that is not Ready, or that none exist.
-func checkPodGroup(check string, pods []corev1.Pod, match func(*corev1.Pod) bool, fix string) []Result {
+// checkPodGroup reports every matching pod that is not Ready, or that none exist. impact says
+// what breaks without them; owner is the workload that runs them, for the fix.
+func checkPodGroup(check string, pods []corev1.Pod, match func(*corev1.Pod) bool,
+	impact, owner string) []Result {
 	var out []Result
 	for i := range pods {
 		p := &pods[i]
@@ -47,13 +46,15 @@ func checkPodGroup(check string, pods []corev1.Pod, match func(*corev1.Pod) bool
 			out = append(out, pass(check, podObject(p), "Ready on "+nodeText(p)))
 			continue
 		}
-		out = append(out, fail(check, podObject(p), "not ready: "+podProblem(p)+
-			"; read its log with 'kubectl -n "+p.Namespace+" logs "+p.Name+" --previous', "+fix).
+		out = append(out, fail(check, podObject(p), fmt.Sprintf("not ready: %s; %s: read its log "+
+			"with 'kubectl -n %s logs %s --previous' and check 'kubectl -n %s describe %s'",
+			podProblem(p), impact, p.Namespace, p.Name, p.Namespace, owner)).
 			withDetail("phase "+string(p.Status.Phase)+" on "+nodeText(p)))
 	}
 	sortByObject(out)
 	if len(out) == 0 {
-		return []Result{fail(check, "namespace/"+SystemNamespace, "no "+check+" pods; "+fix)}
+		return []Result{fail(check, "namespace/"+SystemNamespace, fmt.Sprintf("no %s pods; %s: "+
+			"check 'kubectl -n %s describe %s'", check, impact, SystemNamespace, owner))}
 	}
 	return out
 }
