@@ -40,7 +40,7 @@ func controlPlane(n *corev1.Node) {
 func notReady(n *corev1.Node) {
 	n.Status.Conditions[0] = corev1.NodeCondition{Type: corev1.NodeReady,
 		Status: corev1.ConditionUnknown, Reason: "NodeStatusUnknown",
-		Message: "Kubelet stopped posting node status.",
+		Message:            "Kubelet stopped posting node status.",
 		LastTransitionTime: metav1.NewTime(time.Date(2026, 12, 3, 16, 0, 0, 0, time.UTC))}
 }
 
