@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
+	"github.com/kubectl-aksee/kubectl-aksee/internal/aksedge"
 	"github.com/kubectl-aksee/kubectl-aksee/internal/verify"
 )
 
@@ -264,10 +265,17 @@ func (o *VerifyOptions) print(r verify.Report) error {
 	return verify.WriteTable(o.Out, r, o.Output == outputWide)
 }
 
-// loadFiles turns the -f files into expectations.
+// loadFiles turns the -f files into expectations. A file that cannot be read or parsed is a
+// usage error: the command line named it.
 func (o *VerifyOptions) loadFiles() error {
-	if len(o.Filenames) > 0 {
-		return usageErrorf("-f is not supported yet")
+	for _, name := range o.Filenames {
+		c, err := aksedge.Load(name, o.In)
+		if err != nil {
+			return usageError(fmt.Errorf("-f %s: %w", name, err))
+		}
+		if err := o.expect.AddConfig(name, c); err != nil {
+			return usageError(err)
+		}
 	}
 	return nil
 }
