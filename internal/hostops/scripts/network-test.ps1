@@ -1,0 +1,7 @@
+# Check the pushed config's network parameters on the host; exit 3 when AKS EE says False.
+$ErrorActionPreference = 'Stop'
+Import-Module AksEdge
+$valid = Test-AksEdgeNetworkParameters -JsonConfigFilePath {{q .Config}}
+if ([string]$valid -ne 'True') {
+    exit 3
+}

@@ -1,0 +1,4 @@
+# Collect the AKS Edge Essentials logs after a failed deployment; prints where they went.
+$ErrorActionPreference = 'Stop'
+Import-Module AksEdge
+Get-AksEdgeLogs

@@ -1,0 +1,28 @@
+# Report what join needs to know about this host, one Name=Value per line.
+$ErrorActionPreference = 'Stop'
+$identity = [Security.Principal.WindowsIdentity]::GetCurrent()
+$principal = New-Object -TypeName Security.Principal.WindowsPrincipal -ArgumentList $identity
+'Is64BitProcess=' + [Environment]::Is64BitProcess
+'Elevated=' + $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
+'ComputerName=' + $env:COMPUTERNAME
+$uninstall = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*'
+$product = Get-ItemProperty -Path $uninstall | Where-Object { $_.DisplayName -like 'AKS Edge Essentials*' }
+'Product=' + ($product | Select-Object -First 1).DisplayName
+$module = Get-Module -ListAvailable -Name AksEdge
+'Module=' + [bool]$module
+$deployed = $false
+if ($module) {
+    Import-Module AksEdge
+    $deployed = Test-AksEdgeDeployment
+}
+'Deployed=' + $deployed
+$hyperv = Get-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V
+'HostFeatures=' + ($hyperv.State -eq 'Enabled')
+$task = Get-ScheduledTask -TaskName 'aksee-join' -ErrorAction SilentlyContinue
+'DeployTask=' + $task.State
+foreach ($adapter in Get-NetAdapter -Physical) {
+    'Adapter=' + $adapter.Status + ',' + $adapter.Name
+}
+'FreeDiskGB=' + [math]::Floor((Get-PSDrive -Name C).Free / 1GB)
+'FreeMemoryMB=' + [math]::Floor((Get-CimInstance -ClassName Win32_OperatingSystem).FreePhysicalMemory / 1KB)
+'LogicalProcessors=' + [Environment]::ProcessorCount

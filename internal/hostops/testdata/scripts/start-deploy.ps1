@@ -1,0 +1,14 @@
+# Start the deployment runner as a scheduled task unless it is running already.
+$ErrorActionPreference = 'Stop'
+$task = Get-ScheduledTask -TaskName 'aksee-join' -ErrorAction SilentlyContinue
+if ($task.State -eq 'Running') {
+    'The deployment is already running'
+    exit 0
+}
+Remove-Item -Path 'C:\ProgramData\aksee\deploy.log', 'C:\ProgramData\aksee\deploy.result' -Force -ErrorAction SilentlyContinue
+$argument = '-NoProfile -NonInteractive -ExecutionPolicy Bypass -File ' + 'C:\ProgramData\aksee\deploy.ps1'
+$action = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument $argument
+$principal = New-ScheduledTaskPrincipal -UserId 'SYSTEM' -LogonType ServiceAccount -RunLevel Highest
+Register-ScheduledTask -TaskName 'aksee-join' -Action $action -Principal $principal -Force | Out-Null
+Start-ScheduledTask -TaskName 'aksee-join'
+'The deployment started'
