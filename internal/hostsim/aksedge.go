@@ -56,7 +56,7 @@ func installAksEdgeHostFeatures(s *session, _ *call) ([]any, error) {
 		// The restart begins just after the cmdlet returns, as Restart-Computer would.
 		go func() {
 			time.Sleep(100 * time.Millisecond)
-			s.m.dropNetwork(d)
+			s.m.restart(d)
 		}()
 	}
 	return []any{true}, nil

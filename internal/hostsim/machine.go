@@ -63,6 +63,7 @@ type Machine struct {
 	tasks        map[string]*scheduledTask
 	deployed     bool
 	outage       func(time.Duration)
+	reboot       func(time.Duration)
 	bg           sync.WaitGroup
 	bgCtx        context.Context
 	bgCancel     context.CancelFunc
@@ -103,6 +104,23 @@ func (m *Machine) SetOutage(f func(time.Duration)) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.outage = f
+}
+
+// Attach connects the machine to the WinRM server that serves it: the switch creation drops
+// the server's connections, and a reboot ends its shells too.
+func (m *Machine) Attach(s *Server) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.outage, m.reboot = s.Outage, s.Reboot
+}
+
+func (m *Machine) restart(d time.Duration) {
+	m.mu.Lock()
+	f := m.reboot
+	m.mu.Unlock()
+	if f != nil && d > 0 {
+		f(d)
+	}
 }
 
 func (m *Machine) dropNetwork(d time.Duration) {

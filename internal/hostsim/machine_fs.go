@@ -159,3 +159,12 @@ func (m *Machine) setACL(path string, grants []string) bool {
 	f.acl = grants
 	return true
 }
+
+// appendBytes appends to an existing file; CopyFile's pieces arrive this way.
+func (m *Machine) appendBytes(path string, b []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if f, ok := m.files[fsKey(path)]; ok {
+		f.data = append(f.data, b...)
+	}
+}

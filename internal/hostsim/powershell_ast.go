@@ -54,6 +54,11 @@ type tryStmt struct {
 	hasCatch                     bool
 }
 
+type whileStmt struct {
+	cond *pipelineStmt
+	body []stmt
+}
+
 type exitStmt struct{ value expr }
 
 type throwStmt struct{ value expr }
@@ -65,6 +70,7 @@ func (*assignStmt) stmtNode()   {}
 func (*ifStmt) stmtNode()       {}
 func (*foreachStmt) stmtNode()  {}
 func (*tryStmt) stmtNode()      {}
+func (*whileStmt) stmtNode()    {}
 func (*exitStmt) stmtNode()     {}
 func (*throwStmt) stmtNode()    {}
 func (*returnStmt) stmtNode()   {}
@@ -81,7 +87,11 @@ type subExpr struct {
 	array bool // @( ) always yields an array
 }
 
-type parenExpr struct{ p *pipelineStmt }
+// parenExpr is ( pipeline ), or ( $x = value ), an assignment that also yields the value.
+type parenExpr struct {
+	p      *pipelineStmt
+	assign *assignStmt
+}
 
 type hashExpr struct {
 	keys []string

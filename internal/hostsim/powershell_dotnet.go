@@ -47,6 +47,10 @@ var staticMembers = map[string]func(s *session, args []any) (any, error){
 	},
 	"text.encoding::utf8":    func(*session, []any) (any, error) { return encodingObject(), nil },
 	"text.encoding::unicode": func(*session, []any) (any, error) { return encodingObject(), nil },
+	"console::in":            func(s *session, _ []any) (any, error) { return s.consoleIn(), nil },
+	"io.file::create": func(s *session, args []any) (any, error) {
+		return s.fileStream(toStr(argAt(args, 0)))
+	},
 	"io.file::exists": func(s *session, args []any) (any, error) {
 		return s.m.fileExists(toStr(argAt(args, 0))), nil
 	},

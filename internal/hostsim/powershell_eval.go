@@ -1,6 +1,7 @@
 package hostsim
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ type session struct {
 	out, errw  io.Writer
 	stdin      io.Reader
 	transcript string // path of the active transcript, "" when none
+	console    *bufio.Reader
 }
 
 // psError is a terminating error: it unwinds to the nearest catch, or ends the script.
@@ -140,6 +142,8 @@ func (s *session) execStmt(st stmt, emit func(any)) error {
 		return s.execForeach(st, emit)
 	case *tryStmt:
 		return s.execTry(st, emit)
+	case *whileStmt:
+		return s.execWhile(st, emit)
 	case *exitStmt:
 		return s.execExit(st)
 	case *throwStmt:
@@ -192,6 +196,18 @@ func (s *session) execForeach(st *foreachStmt, emit func(any)) error {
 		}
 	}
 	return nil
+}
+
+func (s *session) execWhile(st *whileStmt, emit func(any)) error {
+	for {
+		out, err := s.pipeline(st.cond)
+		if err != nil || !truthy(unwrap(out)) {
+			return err
+		}
+		if err := s.execStmts(st.body, emit); err != nil {
+			return err
+		}
+	}
 }
 
 func (s *session) execTry(st *tryStmt, emit func(any)) error {

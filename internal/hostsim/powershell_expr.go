@@ -205,10 +205,18 @@ func (p *parser) primary() expr {
 	case r == '(':
 		p.pos++
 		p.skipSpaceNL()
-		pl := p.pipeline()
+		x := &parenExpr{}
+		switch st := p.statement().(type) {
+		case *pipelineStmt:
+			x.p = st
+		case *assignStmt:
+			x.assign = st
+		default:
+			p.fail("only a pipeline or an assignment may stand in parentheses")
+		}
 		p.skipSpaceNL()
 		p.expect(')')
-		return &parenExpr{p: pl}
+		return x
 	case r == '{':
 		p.pos++
 		s := p.statements('}')

@@ -16,6 +16,13 @@ func (s *session) eval(x expr) (any, error) {
 	case *subExpr:
 		return s.evalSub(x)
 	case *parenExpr:
+		if x.assign != nil {
+			v, err := s.valueOf(x.assign.value)
+			if err != nil {
+				return nil, err
+			}
+			return v, s.assign(x.assign.target, v)
+		}
 		out, err := s.pipeline(x.p)
 		return unwrap(out), err
 	case *hashExpr:

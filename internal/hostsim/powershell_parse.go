@@ -166,6 +166,8 @@ func (p *parser) statement() stmt {
 		return p.foreachStatement()
 	case "try":
 		return p.tryStatement()
+	case "while":
+		return p.whileStatement()
 	case "exit", "throw", "return":
 		p.pos += len(kw)
 		p.skipSpace()
@@ -267,6 +269,17 @@ func (p *parser) foreachStatement() stmt {
 	p.skipSpace()
 	p.expect(')')
 	return &foreachStmt{name: v.name, coll: coll, body: p.block()}
+}
+
+func (p *parser) whileStatement() stmt {
+	p.pos += 5
+	p.skipSpace()
+	p.expect('(')
+	p.skipSpaceNL()
+	cond := p.pipeline()
+	p.skipSpaceNL()
+	p.expect(')')
+	return &whileStmt{cond: cond, body: p.block()}
 }
 
 func (p *parser) tryStatement() stmt {
