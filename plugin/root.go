@@ -51,6 +51,7 @@ func NewCmdAksee(streams genericiooptions.IOStreams) *cobra.Command {
 
 	cmd.AddCommand(newCmdVersion(streams))
 	cmd.AddCommand(newCmdVerify(configFlags, streams))
+	cmd.AddCommand(newCmdToken(configFlags, streams))
 	return cmd
 }
 
