@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # build-controlplane.sh builds the real control-plane binaries (kube-apiserver,
-# kube-controller-manager, kube-scheduler, etcd, kwok) from the Go module proxy and caches
-# them by version, Go version and platform. It prints the cache directory on stdout.
+# kube-controller-manager, kube-scheduler, etcd, kwok) and kubectl from the Go module proxy
+# and caches them by version, Go version and platform. It prints the cache directory on
+# stdout. Each binary is built in a temporary directory and renamed into the cache, so an
+# interrupted build never looks cached, and a later run builds only what is missing.
 #
 # k8s.io/kubernetes cannot be built with a plain "go install": its go.mod replaces the
 # staging modules (k8s.io/api, ...) with local paths. A throw-away module that requires it
@@ -16,7 +18,8 @@ goversion=$(go env GOVERSION)
 platform=$(go env GOOS)-$(go env GOARCH)
 cache_root=${AKSEE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-aksee}
 dest="$cache_root/controlplane/kube-$KUBE_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION-$goversion-$platform"
-binaries=(kube-apiserver kube-controller-manager kube-scheduler etcd kwok)
+kube_binaries=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+binaries=("${kube_binaries[@]}" etcd kwok)
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -40,8 +43,10 @@ if cached; then
   exit 0
 fi
 
+missing() { [ ! -x "$dest/$1" ]; }
+
 log "Building the local control plane ($KUBE_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION) into $dest."
-log "The first build takes about 20 minutes on 2 cores; later runs reuse the cache."
+log "The first build takes about 15-20 minutes on 2 cores; later runs reuse the cache."
 
 mkdir -p "$cache_root/controlplane"
 work=$(mktemp -d "$cache_root/controlplane/.build.XXXXXX")
@@ -66,7 +71,8 @@ build_kubernetes() {
   ldflags+=" -X $v.gitTreeState=clean -X $v.buildDate=1970-01-01T00:00:00Z"
   ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$KUBE_VERSION"
   local cmd
-  for cmd in kube-apiserver kube-controller-manager kube-scheduler; do
+  for cmd in "${kube_binaries[@]}"; do
+    missing "$cmd" || continue
     log "  go build $cmd"
     (cd "$mod" && GOFLAGS=-mod=mod go build -ldflags "$ldflags" -o "$work/bin/$cmd" "k8s.io/kubernetes/cmd/$cmd")
   done
@@ -94,11 +100,14 @@ build_kwok() {
   chmod -R u+w "$work/bin/kwok-stages"
 }
 
-build_etcd
-build_kwok
+missing etcd && build_etcd
+{ missing kwok || [ ! -d "$dest/kwok-stages" ]; } && build_kwok
 build_kubernetes
 
-rm -rf "$dest"
-mv "$work/bin" "$dest"
+mkdir -p "$dest"
+for f in "$work"/bin/*; do
+  rm -rf "$dest/${f##*/}"
+  mv "$f" "$dest/"
+done
 log "Built the local control plane into $dest."
 printf '%s\n' "$dest"
