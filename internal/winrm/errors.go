@@ -130,7 +130,8 @@ func isTLSError(err error) bool {
 	)
 	return errors.As(err, &verify) || errors.As(err, &record) || errors.As(err, &alert) ||
 		errors.As(err, &unknownCA) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
-		strings.Contains(err.Error(), "tls: ")
+		strings.Contains(err.Error(), "tls: ") ||
+		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
 }
 
 // innermost returns the message of the deepest url.Error cause, which drops masterzen's

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -36,6 +37,10 @@ const (
 //	exit N     returns N
 type scriptExecutor struct {
 	root string
+	// onCopyLine, when set, is called after each data line of a copy.
+	onCopyLine func(n int)
+	// badHash makes copies report a wrong hash.
+	badHash bool
 
 	mu         sync.Mutex
 	last       hostsim.Command
@@ -119,7 +124,7 @@ func (e *scriptExecutor) copyFile(stdin io.Reader, stdout, stderr io.Writer) int
 	}
 	defer f.Close()
 	sum := sha256.New()
-	for {
+	for n := 1; ; n++ {
 		line, err := in.ReadString('\n')
 		if line = strings.TrimSpace(line); line != "" {
 			data, derr := base64.StdEncoding.DecodeString(line)
@@ -129,10 +134,16 @@ func (e *scriptExecutor) copyFile(stdin io.Reader, stdout, stderr io.Writer) int
 			}
 			_, _ = f.Write(data)
 			sum.Write(data)
+			if e.onCopyLine != nil {
+				e.onCopyLine(n)
+			}
 		}
 		if err != nil {
 			break
 		}
+	}
+	if e.badHash {
+		sum.Write([]byte("corrupted"))
 	}
 	fmt.Fprintln(stdout, strings.ToUpper(hex.EncodeToString(sum.Sum(nil))))
 	return 0
@@ -182,4 +193,16 @@ func testContext(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// closedPort returns a loopback port nothing listens on.
+func closedPort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	_ = ln.Close()
+	return port
 }
