@@ -50,6 +50,7 @@ func NewCmdAksee(streams genericiooptions.IOStreams) *cobra.Command {
 	addKlogFlags(cmd.PersistentFlags())
 
 	cmd.AddCommand(newCmdVersion(streams))
+	cmd.AddCommand(newCmdConfig(streams))
 	cmd.AddCommand(newCmdVerify(configFlags, streams))
 	cmd.AddCommand(newCmdToken(configFlags, streams))
 	return cmd

@@ -412,3 +412,24 @@ func TestLoadReadsStdinForDash(t *testing.T) {
 		t.Fatalf("Load(-) = %+v, %v", c, err)
 	}
 }
+
+func TestMarshalYAMLKeepsOrderAndRedacts(t *testing.T) {
+	c := &Config{SchemaVersion: "1.16", Version: "1.0", Join: &Join{ClusterJoinToken: "K10ab::cd.ef"},
+		Network: &Network{DnsServers: []string{"8.8.8.8"}, Ip4PrefixLength: Ptr(24)}}
+	got, err := MarshalYAML(c, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `SchemaVersion: "1.16"
+Version: "1.0"
+Join:
+  ClusterJoinToken: <redacted>
+Network:
+  Ip4PrefixLength: 24
+  DnsServers:
+    - 8.8.8.8
+`
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

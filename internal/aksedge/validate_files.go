@@ -238,8 +238,8 @@ func (x *crossChecker) checkCounts() {
 				machines, MaxMachines)
 			reported = true
 		}
-		if !fc.join || fc.controlPlane() {
-			planes++
+		if fc == x.ref && !fc.join || fc.join && fc.controlPlane() {
+			planes++ // the primary and the control-plane joins; a second primary is an error already
 		}
 	}
 	last := x.files[len(x.files)-1]

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -137,3 +138,60 @@ func TestFindingString(t *testing.T) {
 		})
 	}
 }
+
+func TestValidateCountsMachinesAndControlPlanes(t *testing.T) {
+	primaryData, err := os.ReadFile("testdata/validate/lab-primary-is-clean.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	joinData, err := os.ReadFile("testdata/validate/k3s-worker-join-is-clean.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// cluster returns the primary and n join files, the first planes of which add control
+	// planes (with a server token, as a K3s control-plane join needs).
+	cluster := func(n, planes int) []File {
+		primary, _ := Parse("primary.json", primaryData)
+		files := []File{{Name: "primary.json", Config: primary}}
+		for i := range n {
+			c, _ := Parse("join.json", joinData)
+			m := &c.Machines[0]
+			m.LinuxNode.Ip4Address = "10.10.75." + itoa(160+i)
+			m.WindowsNode.Ip4Address = "10.10.75." + itoa(200+i)
+			if i < planes {
+				m.LinuxNode.ControlPlane = Ptr(true)
+				c.Join.ClusterJoinToken = Secret("K10" + strings.Repeat("ab", 32) + "::server:pw")
+			}
+			files = append(files, File{Name: "join" + itoa(i+1) + ".json", Config: c})
+		}
+		return files
+	}
+	tests := []struct {
+		name         string
+		joins        int
+		planes       int
+		wantFindings []string
+	}{
+		{"three control planes and fourteen workers' worth of machines pass", 14, 2, nil},
+		{"a sixteenth machine is refused", 15, 0, []string{
+			"join15.json: Machines: brings the cluster to 16 machines; AKS EE supports at most 15"}},
+		{"an even number of control planes is a warning", 2, 1, []string{
+			"join2.json: Machines: warning: the files add up to 2 control planes; etcd keeps quorum " +
+				"with an odd number, so plan for 3"}},
+		{"six control planes are refused", 5, 5, []string{
+			"join5.json: Machines: the files add up to 6 control planes; AKS EE supports 1, 3 or 5"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, f := range Validate(cluster(tc.joins, tc.planes)...) {
+				got = append(got, f.String())
+			}
+			if diff := cmp.Diff(tc.wantFindings, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
