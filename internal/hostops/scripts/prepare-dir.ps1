@@ -1,5 +1,5 @@
 # Create the folder for the join files, readable by Administrators and SYSTEM only: the config
-# holds a join token.
+# holds a join token. A transcript and result left by an earlier attempt are removed.
 $ErrorActionPreference = 'Stop'
 $dir = {{q .Dir}}
 New-Item -ItemType Directory -Path $dir -Force | Out-Null
@@ -7,3 +7,4 @@ New-Item -ItemType Directory -Path $dir -Force | Out-Null
 if ($LASTEXITCODE -ne 0) {
     throw ('icacls.exe exited with ' + $LASTEXITCODE)
 }
+Remove-Item -Path {{q .Log}}, {{q .Result}} -Force -ErrorAction SilentlyContinue
