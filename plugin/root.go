@@ -53,6 +53,7 @@ func NewCmdAksee(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd.AddCommand(newCmdConfig(streams))
 	cmd.AddCommand(newCmdVerify(configFlags, streams))
 	cmd.AddCommand(newCmdToken(configFlags, streams))
+	cmd.AddCommand(newCmdJoin(configFlags, streams))
 	return cmd
 }
 

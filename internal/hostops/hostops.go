@@ -37,9 +37,9 @@ type Options struct {
 	// Adapter is the physical adapter for the external switch; "" picks the only one that is up.
 	Adapter string
 	// MSI is a local AksEdge MSI to push and install; MSIURL one the host downloads.
-	MSI    io.ReadSeeker
+	MSI     io.ReadSeeker
 	MSIName string
-	MSIURL string
+	MSIURL  string
 	// PollInterval is how often the deployment transcript is read; 5s when zero.
 	PollInterval time.Duration
 	// Out receives the result; ErrOut the progress and the host's own messages.

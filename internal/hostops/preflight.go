@@ -109,7 +109,15 @@ func (p *procedure) adapterPlan() string {
 }
 
 func (p *procedure) flavourName() string {
-	return strings.ToUpper(string(p.o.Flavour))
+	return flavourTitle(p.o.Flavour)
+}
+
+// flavourTitle spells a flavour as AKS EE does: K3s, K8s.
+func flavourTitle(f cluster.Flavour) string {
+	if f == "" {
+		return "unknown"
+	}
+	return strings.ToUpper(string(f[:1])) + string(f[1:])
 }
 
 func (p *procedure) preflight(ctx context.Context) error {
@@ -179,7 +187,7 @@ func (p *procedure) checkJoined(ctx context.Context) error {
 func (p *procedure) checkModule() error {
 	if name := p.msiName(); name != "" {
 		if f := flavourOf(name); f != "" && f != p.o.Flavour {
-			return refusef("the MSI %s is %s but the cluster is %s", name, strings.ToUpper(string(f)),
+			return refusef("the MSI %s is %s but the cluster is %s", name, flavourTitle(f),
 				p.flavourName())
 		}
 	}
@@ -192,7 +200,7 @@ func (p *procedure) checkModule() error {
 	}
 	if f := flavourOf(p.facts.product); f != "" && f != p.o.Flavour {
 		return refusef("%s has the %s MSI installed (%q) but the cluster is %s; install the %s MSI",
-			p.o.HostName, strings.ToUpper(string(f)), p.facts.product, p.flavourName(), p.flavourName())
+			p.o.HostName, flavourTitle(f), p.facts.product, p.flavourName(), p.flavourName())
 	}
 	return nil
 }
