@@ -27,7 +27,8 @@ controlplane: ## Build (or reuse from the cache) the local control-plane binarie
 
 test: controlplane ## Run the unit and integration tests (builds the control plane on first use).
 	AKSEE_CONTROLPLANE_DIR=$$(hack/build-controlplane.sh) $(GO) test $(TEST_FLAGS) ./...
-	GOOS=windows $(GO) test -count=1 -run '^$$' ./... >/dev/null
+	@# Build and link every test for Windows without running it; the binaries cannot run here.
+	GOOS=windows $(GO) test -count=1 -exec true -run '^$$' ./... >/dev/null
 
 unit: ## Run the tests that need no control plane.
 	AKSEE_SKIP_INTEGRATION=1 $(GO) test $(TEST_FLAGS) ./...
