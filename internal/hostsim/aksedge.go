@@ -53,11 +53,9 @@ func installAksEdgeHostFeatures(s *session, _ *call) ([]any, error) {
 	}
 	if d := s.m.opts.Reboot; d > 0 {
 		s.writeHost("The machine restarts to finish enabling Hyper-V")
-		// The restart begins just after the cmdlet returns, as Restart-Computer would.
-		go func() {
-			time.Sleep(100 * time.Millisecond)
-			s.m.restart(d)
-		}()
+		// The restart begins while the cmdlet's output is still on its way, as it does when
+		// the cmdlet restarts the computer itself: the client loses the command.
+		go s.m.restart(d)
 	}
 	return []any{true}, nil
 }
