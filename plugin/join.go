@@ -249,10 +249,10 @@ func (o *JoinOptions) openMSI(hopts *hostops.Options) (func(), error) {
 
 // joinError adds what the user can do to the WinRM error classes and picks the exit code.
 func (o *JoinOptions) joinError(err error) error {
-	err = o.winrm.explain(err)
 	switch {
 	case errors.Is(err, winrm.ErrAuth):
-		return fmt.Errorf("%s rejected user %q: %w", o.Host, o.winrm.Username, err)
+		return fmt.Errorf("%s rejected the WinRM sign-in of user %q with the password read from %s; "+
+			"check both: %w", o.Host, o.winrm.Username, o.winrm.passwordSource, err)
 	case errors.Is(err, winrm.ErrTLS):
 		return fmt.Errorf("%w; pass --winrm-ca FILE with the CA of the host's WinRM certificate, or "+
 			"--insecure-skip-tls-verify", err)
