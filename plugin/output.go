@@ -35,12 +35,18 @@ func printData(w io.Writer, format string, v any) error {
 		return fmt.Errorf("encode %s: %w", format, err)
 	}
 	if format == outputYAML {
-		if data, err = yaml.JSONToYAML(data); err != nil {
-			return fmt.Errorf("encode yaml: %w", err)
-		}
-		_, err = w.Write(data)
-		return err
+		return printYAMLFromJSON(w, data)
 	}
 	_, err = fmt.Fprintf(w, "%s\n", data)
+	return err
+}
+
+// printYAMLFromJSON converts a JSON document to YAML and writes it.
+func printYAMLFromJSON(w io.Writer, data []byte) error {
+	out, err := yaml.JSONToYAML(data)
+	if err != nil {
+		return fmt.Errorf("encode yaml: %w", err)
+	}
+	_, err = w.Write(out)
 	return err
 }

@@ -54,6 +54,7 @@ func NewCmdAksee(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd.AddCommand(newCmdVerify(configFlags, streams))
 	cmd.AddCommand(newCmdToken(configFlags, streams))
 	cmd.AddCommand(newCmdJoin(configFlags, streams))
+	cmd.AddCommand(newCmdScaleConfig(configFlags, streams))
 	return cmd
 }
 

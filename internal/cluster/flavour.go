@@ -12,15 +12,17 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubectl-aksee/kubectl-aksee/internal/aksedge"
 )
 
-// Flavour is the Kubernetes distribution an AKS EE cluster runs.
-type Flavour string
+// Flavour is the Kubernetes distribution an AKS EE cluster runs; the config model owns it.
+type Flavour = aksedge.Flavour
 
 // The flavours AKS EE ships.
 const (
-	K3s Flavour = "k3s"
-	K8s Flavour = "k8s"
+	K3s = aksedge.K3s
+	K8s = aksedge.K8s
 )
 
 // ErrMixedFlavour means the cluster's nodes disagree about the distribution, which AKS EE
@@ -39,14 +41,6 @@ func FlavourOfVersion(kubeletVersion string) Flavour {
 		return K3s
 	}
 	return K8s
-}
-
-// NetworkPlugin is the CNI AKS EE deploys with the flavour.
-func (f Flavour) NetworkPlugin() string {
-	if f == K3s {
-		return "flannel"
-	}
-	return "calico"
 }
 
 // DetectFlavour reads every node's kubelet version and returns the one flavour they share.

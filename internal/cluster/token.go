@@ -160,3 +160,8 @@ func RevokeToken(ctx context.Context, client kubernetes.Interface, id string) er
 	}
 	return nil
 }
+
+// PlaceholderToken is a well-formed token that was never minted, for planning and dry runs.
+func PlaceholderToken() *Token {
+	return &Token{ID: "000000", secret: "0000000000000000"}
+}
