@@ -15,20 +15,19 @@ type AddressUse struct {
 	Owner string // "node NAME" or "service NAMESPACE/NAME"
 }
 
-// UsedAddresses lists every node's InternalIP and every LoadBalancer ingress IP.
-func UsedAddresses(ctx context.Context, client kubernetes.Interface) ([]AddressUse, error) {
-	var used []AddressUse
-	err := eachNode(ctx, client, func(node *corev1.Node) error {
-		for _, a := range node.Status.Addresses {
-			if addr, err := netip.ParseAddr(a.Address); err == nil && a.Type == corev1.NodeInternalIP {
-				used = append(used, AddressUse{Addr: addr, Owner: "node " + node.Name})
-			}
+func internalIPs(node *corev1.Node) []AddressUse {
+	var out []AddressUse
+	for _, a := range node.Status.Addresses {
+		if addr, err := netip.ParseAddr(a.Address); err == nil && a.Type == corev1.NodeInternalIP {
+			out = append(out, AddressUse{Addr: addr, Owner: "node " + node.Name})
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
+	return out
+}
+
+// LoadBalancerAddresses lists every LoadBalancer ingress IP of every Service.
+func LoadBalancerAddresses(ctx context.Context, client kubernetes.Interface) ([]AddressUse, error) {
+	var used []AddressUse
 	opts := metav1.ListOptions{Limit: listPageSize}
 	for {
 		list, err := client.CoreV1().Services("").List(ctx, opts)

@@ -45,23 +45,37 @@ func FlavourOfVersion(kubeletVersion string) Flavour {
 
 // DetectFlavour reads every node's kubelet version and returns the one flavour they share.
 func DetectFlavour(ctx context.Context, client kubernetes.Interface) (Flavour, error) {
-	var found Flavour
+	scan, err := ScanNodes(ctx, client)
+	return scan.Flavour, err
+}
+
+// NodeScan is what one pass over the nodes tells: the flavour they share and the addresses
+// they hold.
+type NodeScan struct {
+	Flavour   Flavour
+	Addresses []AddressUse
+}
+
+// ScanNodes lists the nodes once, a page at a time, for their flavour and InternalIPs.
+func ScanNodes(ctx context.Context, client kubernetes.Interface) (NodeScan, error) {
+	var scan NodeScan
 	var example string
 	err := eachNode(ctx, client, func(node *corev1.Node) error {
 		f := FlavourOfVersion(node.Status.NodeInfo.KubeletVersion)
-		if found != "" && f != found {
-			return fmt.Errorf("%w: node %q is %s, node %q is %s", ErrMixedFlavour, example, found, node.Name, f)
+		if scan.Flavour != "" && f != scan.Flavour {
+			return fmt.Errorf("%w: node %q is %s, node %q is %s", ErrMixedFlavour, example, scan.Flavour, node.Name, f)
 		}
-		found, example = f, node.Name
+		scan.Flavour, example = f, node.Name
+		scan.Addresses = append(scan.Addresses, internalIPs(node)...)
 		return nil
 	})
 	if err != nil {
-		return "", err
+		return NodeScan{}, err
 	}
-	if found == "" {
-		return "", ErrNoNodes
+	if scan.Flavour == "" {
+		return NodeScan{}, ErrNoNodes
 	}
-	return found, nil
+	return scan, nil
 }
 
 // eachNode calls fn for every node, a page at a time.

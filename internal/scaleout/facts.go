@@ -25,11 +25,11 @@ type Facts struct {
 // Inspect reads the facts from the cluster. A non-empty clusterID replaces the one the
 // cluster stores.
 func Inspect(ctx context.Context, client kubernetes.Interface, config *rest.Config, clusterID string) (*Facts, error) {
-	flavour, err := cluster.DetectFlavour(ctx, client)
+	scan, err := cluster.ScanNodes(ctx, client)
 	if err != nil {
 		return nil, err
 	}
-	f := &Facts{Flavour: flavour, ClusterID: clusterID}
+	f := &Facts{Flavour: scan.Flavour, ClusterID: clusterID, Used: scan.Addresses}
 	if f.ClusterID == "" {
 		if f.ClusterID, err = cluster.ClusterID(ctx, client); err != nil {
 			return nil, err
@@ -38,10 +38,12 @@ func Inspect(ctx context.Context, client kubernetes.Interface, config *rest.Conf
 	if f.Endpoint, err = cluster.ControlPlaneEndpoint(ctx, client, config); err != nil {
 		return nil, err
 	}
-	if f.Used, err = cluster.UsedAddresses(ctx, client); err != nil {
+	balanced, err := cluster.LoadBalancerAddresses(ctx, client)
+	if err != nil {
 		return nil, err
 	}
-	if f.CAHash, err = caHash(ctx, client, config, flavour); err != nil {
+	f.Used = append(f.Used, balanced...)
+	if f.CAHash, err = caHash(ctx, client, config, f.Flavour); err != nil {
 		return nil, err
 	}
 	return f, nil
