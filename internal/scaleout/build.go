@@ -52,8 +52,8 @@ func primaryMachine(c *aksedge.Config) aksedge.Machine {
 
 func buildMachine(req Request, from aksedge.Machine) aksedge.Machine {
 	m := aksedge.Machine{NetworkConnection: &aksedge.NetworkConnection{}}
-	if from.NetworkConnection != nil {
-		m.NetworkConnection = from.NetworkConnection
+	if nc := from.NetworkConnection; nc != nil {
+		m.NetworkConnection.AdapterName, m.NetworkConnection.Mtu = nc.AdapterName, nc.Mtu
 	}
 	if req.Adapter != "" {
 		m.NetworkConnection.AdapterName = req.Adapter
@@ -67,16 +67,22 @@ func buildMachine(req Request, from aksedge.Machine) aksedge.Machine {
 	return m
 }
 
-// linuxNode copies the primary's Linux node sizes. Its MAC address is dropped: a copied MAC
-// would clash with the primary's VM on the same network.
+// linuxNode gives the new Linux node the primary's sizes. Nothing that belongs to the
+// primary's VM itself is copied: a copied MAC address or secondary network would clash.
 func linuxNode(req Request, from *aksedge.LinuxNode) *aksedge.LinuxNode {
 	n := &aksedge.LinuxNode{}
 	if from != nil {
-		n = from
+		n = &aksedge.LinuxNode{
+			CpuCount:       from.CpuCount,
+			MemoryInMB:     from.MemoryInMB,
+			DataSizeInGB:   from.DataSizeInGB,
+			LogSizeInGB:    from.LogSizeInGB,
+			TimeoutSeconds: from.TimeoutSeconds,
+			TpmPassthrough: from.TpmPassthrough,
+		}
 	}
-	n.Ip4Address = req.LinuxIP.String()
-	n.MacAddress = ""
 	n.ControlPlane = aksedge.Ptr(req.ControlPlane)
+	n.Ip4Address = req.LinuxIP.String()
 	return n
 }
 
@@ -87,10 +93,9 @@ func windowsNode(req Request, from *aksedge.WindowsNode) *aksedge.WindowsNode {
 		TimeoutSeconds: aksedge.Ptr(aksedge.DefaultWindowsTimeoutSec),
 	}
 	if from != nil {
-		n = from
+		n = &aksedge.WindowsNode{CpuCount: from.CpuCount, MemoryInMB: from.MemoryInMB, TimeoutSeconds: from.TimeoutSeconds}
 	}
 	n.Ip4Address = req.WindowsIP.String()
-	n.MacAddress = ""
 	return n
 }
 

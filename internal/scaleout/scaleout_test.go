@@ -67,8 +67,13 @@ func TestBuildGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			req := articleRequest(t)
 			req.NodeType, req.Adapter = tc.node, tc.adapter
+			req.Primary.Network.NetworkPlugin = aksedge.PluginOf(tc.flavour)
 			facts := articleFacts(tc.flavour)
-			got, err := aksedge.Marshal(Build(req, facts, facts.PlaceholderSecrets()), true)
+			built := Build(req, facts, facts.PlaceholderSecrets())
+			for _, f := range aksedge.Validate(aksedge.File{Name: tc.name, Config: built}) {
+				t.Errorf("the built file does not validate: %s", f)
+			}
+			got, err := aksedge.Marshal(built, true)
 			if err != nil {
 				t.Fatal(err)
 			}
