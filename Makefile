@@ -11,7 +11,7 @@ LDFLAGS := -X github.com/kubectl-aksee/kubectl-aksee/internal/buildinfo.Version=
 TEST_FLAGS ?= -timeout 30m
 CLUSTER_DIR ?= $(CURDIR)/.cluster
 
-.PHONY: help build install test unit controlplane lint fmt tidy cluster-up cluster-down clean
+.PHONY: help build install test unit controlplane lint fmt tidy cluster-up cluster-down demo clean
 
 help: ## Show the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ $(GOLANGCI_LINT):
 
 fmt: ## Format the code.
 	gofmt -w $$(git ls-files '*.go')
+
+demo: ## Scale out a local control plane onto a simulated Windows host, then stop it all.
+	hack/demo.sh
 
 cluster-up: controlplane ## Start a local control plane seeded as an AKS EE primary in .cluster/.
 	hack/local-cluster.sh up $(CLUSTER_DIR)
