@@ -24,7 +24,7 @@ import (
 )
 
 // writePrimaryConfig writes the primary's aksedge-config.json matching the seeded cluster.
-func writePrimaryConfig(t *testing.T, c *testcluster.Cluster, vip string) string {
+func writePrimaryConfig(t testing.TB, c *testcluster.Cluster, vip string) string {
 	t.Helper()
 	plugin := aksedge.PluginOf(aksedge.Flavour(c.Primary.Flavour))
 	doc := fmt.Sprintf(`{
@@ -246,12 +246,24 @@ func TestScaleConfigRefusalsLeaveNothingBehind(t *testing.T) {
 	}
 }
 
+// deleteConfigMap removes the aksedge ConfigMap until the (sub)test ends.
 func deleteConfigMap(t *testing.T, c *testcluster.Cluster) {
 	t.Helper()
-	err := c.Client.CoreV1().ConfigMaps("aksedge").Delete(context.Background(), "aksedge", metav1.DeleteOptions{})
+	ctx := context.Background()
+	configMaps := c.Client.CoreV1().ConfigMaps("aksedge")
+	cm, err := configMaps.Get(ctx, "aksedge", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := configMaps.Delete(ctx, "aksedge", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cm.ResourceVersion = ""
+		if _, err := configMaps.Create(ctx, cm, metav1.CreateOptions{}); err != nil {
+			t.Errorf("restore the aksedge ConfigMap: %v", err)
+		}
+	})
 }
 
 func countTokens(t *testing.T, c *testcluster.Cluster) int {
