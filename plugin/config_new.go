@@ -97,7 +97,8 @@ func (o *ConfigNewOptions) AddFlags(cmd *cobra.Command) {
 		"Nodes of the machine. One of: Linux|Windows|LinuxAndWindows.")
 	f.StringVar(&o.SchemaVersion, "schema-version", aksedge.LatestSchemaVersion,
 		"Schema version of the AKS EE release that will read the file.")
-	f.StringVar(&o.ControlPlaneIP, "control-plane-ip", "", "Network.ControlPlaneEndpointIp: the API server's address (VIP).")
+	f.StringVar(&o.ControlPlaneIP, "control-plane-ip", "",
+		"Network.ControlPlaneEndpointIp: the API server's address (VIP).")
 	f.StringVar(&o.Gateway, "gateway", "", "Network.Ip4GatewayAddress: the router of the nodes' subnet.")
 	f.IntVar(&o.PrefixLength, "prefix-length", aksedge.DefaultPrefixLength, "Network.Ip4PrefixLength of the subnet.")
 	f.StringArrayVar(&o.DNS, "dns", nil, "Network.DnsServers entry; repeat the flag for several servers.")
@@ -217,7 +218,10 @@ func (o *ConfigNewOptions) Run(context.Context) error {
 		return err
 	}
 	if errs > 0 && !o.Force {
-		fmt.Fprintf(o.ErrOut, "not written: %s; fix the flags or pass --force\n", plural(errs, "error"))
+		if _, err := fmt.Fprintf(o.ErrOut, "not written: %s; fix the flags or pass --force\n",
+			plural(errs, "error")); err != nil {
+			return err
+		}
 		return silentExit(ExitFailed)
 	}
 	if err := o.write(c); err != nil {
@@ -234,8 +238,8 @@ func (o *ConfigNewOptions) write(c *aksedge.Config) error {
 		if err := aksedge.WriteFile(o.OutFile, c); err != nil {
 			return err
 		}
-		fmt.Fprintf(o.ErrOut, "wrote %s\n", o.OutFile)
-		return nil
+		_, err := fmt.Fprintf(o.ErrOut, "wrote %s\n", o.OutFile)
+		return err
 	}
 	marshal := aksedge.Marshal
 	if o.Output == outputYAML {

@@ -40,6 +40,11 @@ var labFlags = []string{
 	"--adapter", "Ethernet", "--network-plugin", "flannel", "--accept-eula",
 }
 
+// withLab returns the lab's flags followed by more.
+func withLab(more ...string) []string {
+	return append(append([]string(nil), labFlags...), more...)
+}
+
 func TestConfigNewGolden(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -47,12 +52,11 @@ func TestConfigNewGolden(t *testing.T) {
 		golden string
 	}{
 		{"the lab's primary", labFlags, "config-new/lab.json"},
-		{"the lab's primary as YAML", append(labFlags[:len(labFlags):len(labFlags)], "-o", "yaml"),
-			"config-new/lab.yaml"},
-		{"a Windows flag adds a Windows node", append(labFlags[:len(labFlags):len(labFlags)],
-			"--windows-ip", "10.10.75.52", "--windows-memory-mb", "8192"), "config-new/lab-linux-and-windows.json"},
-		{"schema 1.14 has no KMS plugin", append(labFlags[:len(labFlags):len(labFlags)],
-			"--schema-version", "1.14", "--network-plugin", "calico"), "config-new/lab-k8s-1.14.json"},
+		{"the lab's primary as YAML", withLab("-o", "yaml"), "config-new/lab.yaml"},
+		{"a Windows flag adds a Windows node", withLab("--windows-ip", "10.10.75.52",
+			"--windows-memory-mb", "8192"), "config-new/lab-linux-and-windows.json"},
+		{"schema 1.14 has no KMS plugin", withLab("--schema-version", "1.14",
+			"--network-plugin", "calico"), "config-new/lab-k8s-1.14.json"},
 		{"a single machine needs no network flags", []string{"config", "new", "--deployment-type",
 			"SingleMachineCluster", "--accept-eula"}, "config-new/single-machine.json"},
 	}
@@ -96,7 +100,7 @@ func TestConfigNewOutputPassesValidate(t *testing.T) {
 
 func TestConfigNewRefusesAnInvalidFile(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "aksedge-config.json")
-	args := append(labFlags[:len(labFlags):len(labFlags)], "--linux-ip", "10.10.75.50", "--out", out)
+	args := withLab("--linux-ip", "10.10.75.50", "--out", out)
 	r := runWithStdin(t, "", args...)
 	wantErr := out + ": Machines[0].LinuxNode.Ip4Address: 10.10.75.50 is the control-plane endpoint; " +
 		"pick a free address in 10.10.75.0/24\n"
@@ -119,7 +123,7 @@ func TestConfigNewRefusesAnInvalidFile(t *testing.T) {
 
 func TestConfigNewWritesAPrivateFile(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "aksedge-config.json")
-	r := runWithStdin(t, "", append(labFlags[:len(labFlags):len(labFlags)], "--out", out)...)
+	r := runWithStdin(t, "", withLab("--out", out)...)
 	if r.code != ExitOK || r.stdout != "" || !strings.HasSuffix(r.stderr, "wrote "+out+"\n") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}

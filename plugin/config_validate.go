@@ -160,16 +160,17 @@ func (o *ConfigValidateOptions) print(report validateReport) error {
 		return err
 	}
 	files := plural(len(report.Files), "file")
+	var err error
 	switch {
 	case len(report.Findings) == 0:
-		fmt.Fprintf(o.ErrOut, "%s valid\n", files)
+		_, err = fmt.Fprintf(o.ErrOut, "%s valid\n", files)
 	case report.Valid:
-		fmt.Fprintf(o.ErrOut, "%s valid, with %s\n", files, plural(report.Warnings, "warning"))
+		_, err = fmt.Fprintf(o.ErrOut, "%s valid, with %s\n", files, plural(report.Warnings, "warning"))
 	default:
-		fmt.Fprintf(o.ErrOut, "%s and %s in %s\n", plural(report.Errors, "error"),
+		_, err = fmt.Fprintf(o.ErrOut, "%s and %s in %s\n", plural(report.Errors, "error"),
 			plural(report.Warnings, "warning"), files)
 	}
-	return nil
+	return err
 }
 
 // displayName is the name a file gets in findings.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -161,21 +162,16 @@ func entriesOf(v reflect.Value) []entry {
 // insertOrdered puts en after the last known key with a smaller field index, or before the
 // first known key when there is none.
 func insertOrdered(out []entry, en entry) []entry {
-	at := -1
+	at := slices.IndexFunc(out, func(o entry) bool { return o.index >= 0 })
+	if at < 0 {
+		at = len(out)
+	}
 	for i, o := range out {
 		if o.index >= 0 && o.index < en.index {
-			at = i
+			at = i + 1
 		}
 	}
-	if at < 0 {
-		for i, o := range out {
-			if o.index >= 0 {
-				return append(out[:i], append([]entry{en}, out[i:]...)...)
-			}
-		}
-		return append(out, en)
-	}
-	return append(out[:at+1], append([]entry{en}, out[at+1:]...)...)
+	return slices.Insert(out, at, en)
 }
 
 func isNil(v reflect.Value) bool {

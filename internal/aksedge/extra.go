@@ -41,11 +41,6 @@ func (e Extra) Equal(o Extra) bool {
 	})
 }
 
-// has reports whether the file gave the known key name.
-func (e Extra) has(name string) bool {
-	return slices.ContainsFunc(e.keys, func(k rawKey) bool { return k.known && k.name == name })
-}
-
 // clone copies the key list; the nodes are never changed after a load, so they are shared.
 func (e Extra) clone() Extra {
 	return Extra{keys: slices.Clone(e.keys)}

@@ -3,6 +3,7 @@ package aksedge
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 )
 
@@ -30,14 +31,14 @@ func (s Secret) GoString() string { return "aksedge.Secret(" + strconv.Quote(s.S
 
 // Format prints the redacted form for every verb, so %x or %q cannot leak the value either.
 func (s Secret) Format(f fmt.State, verb rune) {
+	text := s.String()
 	switch {
 	case verb == 'v' && f.Flag('#'):
-		fmt.Fprint(f, s.GoString())
+		text = s.GoString()
 	case verb == 'q':
-		fmt.Fprint(f, strconv.Quote(s.String()))
-	default:
-		fmt.Fprint(f, s.String())
+		text = strconv.Quote(text)
 	}
+	_, _ = io.WriteString(f, text) // Format has no way to report a write error
 }
 
 // MarshalJSON writes the redacted form, so a Config printed with encoding/json holds no secret.
