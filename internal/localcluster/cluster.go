@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"k8s.io/client-go/kubernetes"
@@ -40,6 +41,7 @@ const (
 	DefaultPodCIDR     = "10.42.0.0/16" // K3s's; kwok hands pod IPs out of it
 	DefaultStartWait   = 90 * time.Second
 	stopGrace          = 5 * time.Second
+	startAttempts      = 3
 )
 
 // KwokNodeAnnotation marks the nodes kwok manages (makes Ready, runs pods on). A node
@@ -70,10 +72,10 @@ type Options struct {
 
 // Cluster is a running local control plane.
 type Cluster struct {
-	Dir        string
-	Kubeconfig string // admin kubeconfig, Dir/kubeconfig
-	Server     string // https://127.0.0.1:PORT
-	PKI        PKI
+	Dir        string `json:"dir"`
+	Kubeconfig string `json:"kubeconfig"` // admin kubeconfig, Dir/kubeconfig
+	Server     string `json:"server"`     // https://127.0.0.1:PORT
+	PKI        PKI    `json:"pki"`
 
 	Processes []*process `json:"processes"`
 }
@@ -82,15 +84,22 @@ type Cluster struct {
 // stops whatever it started; LogTails(opts.Dir, n) then tells why.
 func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	opts.setDefaults()
-	c, ports, err := prepare(opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.startAll(ctx, opts, ports); err != nil {
+	for attempt := 1; ; attempt++ {
+		c, ports, err := prepare(opts)
+		if err != nil {
+			return nil, err
+		}
+		err = c.startAll(ctx, opts, ports)
+		if err == nil {
+			return c, nil
+		}
 		_ = c.Stop()
-		return nil, err
+		// freePorts releases the ports before the components bind them; another program
+		// may take one meanwhile, and then a second try with new ports succeeds.
+		if attempt == startAttempts || !strings.Contains(LogTails(opts.Dir, 5), "address already in use") {
+			return nil, err
+		}
 	}
-	return c, nil
 }
 
 func (o *Options) setDefaults() {

@@ -24,7 +24,7 @@ const certValidity = 365 * 24 * time.Hour
 // bootstrap signer work as on a real cluster), the API server's serving certificate, the
 // service-account key pair and the admin client certificate.
 type PKI struct {
-	Dir string
+	Dir string `json:"dir"`
 }
 
 // File names inside PKI.Dir.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
@@ -32,6 +33,7 @@ type env struct {
 	local  *localcluster.Cluster
 	config *rest.Config
 	client kubernetes.Interface
+	dyn    dynamic.Interface
 	seeder *localcluster.Seeder
 
 	stopLB context.CancelFunc
@@ -91,6 +93,9 @@ func (e *env) connect() error {
 	e.config = cfg
 	if e.client, err = kubernetes.NewForConfig(cfg); err != nil {
 		return fmt.Errorf("create client: %w", err)
+	}
+	if e.dyn, err = dynamic.NewForConfig(cfg); err != nil {
+		return fmt.Errorf("create dynamic client: %w", err)
 	}
 	e.seeder, err = localcluster.NewSeeder(cfg)
 	return err

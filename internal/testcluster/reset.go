@@ -3,7 +3,6 @@ package testcluster
 import (
 	"context"
 	"fmt"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -45,8 +44,7 @@ func (e *env) reset(ctx context.Context, f Flavour) (localcluster.Primary, error
 		return p, err
 	}
 	steps := []func(context.Context) error{
-		e.deleteNodes, e.deleteNamespaces, e.cleanKeptNamespaces, e.cleanKubeSystem,
-		e.deleteClusterObjects,
+		e.deleteNodes, e.deleteNamespaces, e.cleanKubeSystem, e.deleteClusterObjects,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -84,103 +82,28 @@ func (e *env) deleteNodes(ctx context.Context) error {
 }
 
 // deleteNamespaces deletes every namespace a test made and waits until they are gone, so
-// the next test can create one of the same name.
+// the next test can create one of the same name, and deletes what tests made in the kept
+// namespaces default and aksedge.
 func (e *env) deleteNamespaces(ctx context.Context) error {
+	resources, err := e.namespacedResources()
+	if err != nil {
+		return err
+	}
 	list, err := e.client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return fmt.Errorf("list namespaces: %w", err)
 	}
-	var gone []string
 	for _, ns := range list.Items {
 		if keptNamespaces[ns.Name] {
 			continue
 		}
-		// Emptying it first spares the namespace controller its retries with back-off.
-		if err := e.cleanNamespace(ctx, ns.Name); err != nil {
-			return fmt.Errorf("clean namespace %q: %w", ns.Name, err)
-		}
-		err := e.client.CoreV1().Namespaces().Delete(ctx, ns.Name, background)
-		if err != nil && !apierrors.IsNotFound(err) {
-			return fmt.Errorf("delete namespace %q: %w", ns.Name, err)
-		}
-		gone = append(gone, ns.Name)
-	}
-	for _, name := range gone {
-		if err := waitNamespaceGone(ctx, e.client, name); err != nil {
+		if err := e.removeNamespace(ctx, ns.Name, resources); err != nil {
 			return err
 		}
 	}
-	return nil
-}
-
-func waitNamespaceGone(ctx context.Context, c kubernetes.Interface, name string) error {
-	for {
-		_, err := c.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("wait for namespace %q to go: %w", name, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-// cleanKeptNamespaces deletes what tests made in default and aksedge.
-func (e *env) cleanKeptNamespaces(ctx context.Context) error {
+	testMade := metav1.ListOptions{LabelSelector: notSeeded, FieldSelector: keptObjects}
 	for _, ns := range []string{metav1.NamespaceDefault, localcluster.ClusterIDNamespace} {
-		if err := e.cleanNamespace(ctx, ns); err != nil {
-			return fmt.Errorf("clean namespace %q: %w", ns, err)
-		}
-	}
-	return nil
-}
-
-func (e *env) cleanNamespace(ctx context.Context, ns string) error {
-	c := e.client
-	all := metav1.ListOptions{LabelSelector: notSeeded}
-	deletes := []func() error{
-		func() error { return c.AppsV1().Deployments(ns).DeleteCollection(ctx, background, all) },
-		func() error { return c.AppsV1().DaemonSets(ns).DeleteCollection(ctx, background, all) },
-		func() error { return c.AppsV1().StatefulSets(ns).DeleteCollection(ctx, background, all) },
-		func() error { return c.AppsV1().ReplicaSets(ns).DeleteCollection(ctx, background, all) },
-		func() error { return c.BatchV1().Jobs(ns).DeleteCollection(ctx, background, all) },
-		func() error { return c.BatchV1().CronJobs(ns).DeleteCollection(ctx, background, all) },
-		func() error { return c.CoreV1().Pods(ns).DeleteCollection(ctx, forceDelete, all) },
-		func() error { return c.CoreV1().Secrets(ns).DeleteCollection(ctx, background, all) },
-		func() error { return c.RbacV1().Roles(ns).DeleteCollection(ctx, background, all) },
-		func() error { return c.RbacV1().RoleBindings(ns).DeleteCollection(ctx, background, all) },
-		func() error {
-			return c.CoreV1().ConfigMaps(ns).DeleteCollection(ctx, background, metav1.ListOptions{
-				LabelSelector: notSeeded, FieldSelector: "metadata.name!=kube-root-ca.crt"})
-		},
-		func() error {
-			return c.CoreV1().ServiceAccounts(ns).DeleteCollection(ctx, background,
-				metav1.ListOptions{LabelSelector: notSeeded, FieldSelector: "metadata.name!=default"})
-		},
-		func() error { return e.deleteServices(ctx, ns) },
-	}
-	for _, del := range deletes {
-		if err := del(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// deleteServices deletes the test-made Services of ns; Services have no delete-collection.
-func (e *env) deleteServices(ctx context.Context, ns string) error {
-	svcs, err := e.client.CoreV1().Services(ns).List(ctx, metav1.ListOptions{LabelSelector: notSeeded})
-	if err != nil {
-		return err
-	}
-	for _, s := range svcs.Items {
-		if ns == metav1.NamespaceDefault && s.Name == "kubernetes" {
-			continue
-		}
-		err := e.client.CoreV1().Services(ns).Delete(ctx, s.Name, background)
-		if err != nil && !apierrors.IsNotFound(err) {
+		if err := e.deleteContent(ctx, ns, resources, testMade); err != nil {
 			return err
 		}
 	}

@@ -80,7 +80,8 @@ func TestWatchDeliversNodeStatusChange(t *testing.T) {
 	}
 	defer w.Stop()
 
-	patch := []byte(`{"status":{"conditions":[{"type":"Ready","status":"False","reason":"KubeletNotReady"}]}}`)
+	patch := []byte(`{"status":{"conditions":[
+		{"type":"Ready","status":"False","reason":"KubeletNotReady"}]}}`)
 	_, err = c.Client.CoreV1().Nodes().Patch(ctx, node.Name, types.StrategicMergePatchType, patch,
 		metav1.PatchOptions{}, "status")
 	if err != nil {
@@ -181,7 +182,8 @@ func checkSeededWorkloads(t *testing.T, c *testcluster.Cluster, networkPods stri
 		t.Fatal(err)
 	}
 	if cm.Data["clustername"] != c.Primary.ClusterName {
-		t.Errorf("aksedge/aksedge clustername = %q, want %q", cm.Data["clustername"], c.Primary.ClusterName)
+		t.Errorf("aksedge/aksedge clustername = %q, want %q",
+			cm.Data["clustername"], c.Primary.ClusterName)
 	}
 	ds, err := c.Client.AppsV1().DaemonSets(localcluster.KubeVIPNamespace).Get(ctx,
 		localcluster.KubeVIPDaemonSet, metav1.GetOptions{})
@@ -233,14 +235,16 @@ func TestDeploymentRunsOnKwokNode(t *testing.T) {
 			},
 		},
 	}
-	if _, err := c.Client.AppsV1().Deployments("vote").Create(ctx, dep, metav1.CreateOptions{}); err != nil {
+	_, err := c.Client.AppsV1().Deployments("vote").Create(ctx, dep, metav1.CreateOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
 
 	pods := waitPodsRunning(t, c, "vote", "app=vote", 2)
 	for _, p := range pods {
 		if p.Spec.NodeName != c.Primary.NodeName {
-			t.Errorf("pod %s runs on %q, want the kwok node %q", p.Name, p.Spec.NodeName, c.Primary.NodeName)
+			t.Errorf("pod %s runs on %q, want the kwok node %q",
+				p.Name, p.Spec.NodeName, c.Primary.NodeName)
 		}
 	}
 }
@@ -248,7 +252,8 @@ func TestDeploymentRunsOnKwokNode(t *testing.T) {
 func createNamespace(t *testing.T, c *testcluster.Cluster, name string) {
 	t.Helper()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
-	if _, err := c.Client.CoreV1().Namespaces().Create(ctxFor(t), ns, metav1.CreateOptions{}); err != nil {
+	_, err := c.Client.CoreV1().Namespaces().Create(ctxFor(t), ns, metav1.CreateOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
 }
@@ -258,7 +263,8 @@ func waitPodsRunning(t *testing.T, c *testcluster.Cluster, ns, selector string, 
 	ctx := ctxFor(t)
 	var last string
 	for {
-		pods, err := c.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: selector})
+		opts := metav1.ListOptions{LabelSelector: selector}
+		pods, err := c.Client.CoreV1().Pods(ns).List(ctx, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -293,7 +299,8 @@ func TestLoadBalancerGetsAddressFromRange(t *testing.T) {
 				Ports:    []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(80)}},
 			},
 		}
-		if _, err := c.Client.CoreV1().Services("lb").Create(ctx, svc, metav1.CreateOptions{}); err != nil {
+		_, err := c.Client.CoreV1().Services("lb").Create(ctx, svc, metav1.CreateOptions{})
+		if err != nil {
 			t.Fatal(err)
 		}
 		// One at a time, so the order of the addresses is known.
@@ -334,6 +341,10 @@ func TestResetRemovesWhatTheLastTestMade(t *testing.T) {
 		c := testcluster.Start(t, testcluster.K8s)
 		ctx := ctxFor(t)
 		createNamespace(t, c, "scratch")
+		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "leftover"}}
+		if _, err := c.Client.CoreV1().ConfigMaps("scratch").Create(ctx, cm, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
 		node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "worker9-ledge"}}
 		if _, err := c.Client.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
@@ -350,13 +361,16 @@ func TestResetRemovesWhatTheLastTestMade(t *testing.T) {
 	t.Run("check", func(t *testing.T) {
 		c := testcluster.Start(t, testcluster.K3s)
 		ctx := ctxFor(t)
+		core := c.Client.CoreV1()
+		get := metav1.GetOptions{}
 		checks := map[string]error{}
-		_, checks["namespace scratch"] = c.Client.CoreV1().Namespaces().Get(ctx, "scratch", metav1.GetOptions{})
-		_, checks["node worker9-ledge"] = c.Client.CoreV1().Nodes().Get(ctx, "worker9-ledge", metav1.GetOptions{})
-		_, checks["token abcdef"] = c.Client.CoreV1().Secrets("kube-system").Get(ctx,
-			"bootstrap-token-abcdef", metav1.GetOptions{})
-		_, checks["K8s cluster-info"] = c.Client.CoreV1().ConfigMaps("kube-public").Get(ctx,
-			"cluster-info", metav1.GetOptions{})
+		_, checks["namespace scratch"] = core.Namespaces().Get(ctx, "scratch", get)
+		_, checks["node worker9-ledge"] = core.Nodes().Get(ctx, "worker9-ledge", get)
+		_, checks["token abcdef"] = core.Secrets("kube-system").Get(ctx, "bootstrap-token-abcdef", get)
+		_, checks["K8s cluster-info"] = core.ConfigMaps("kube-public").Get(ctx, "cluster-info", get)
+		// Objects of a finalized namespace must not come back with a namespace of that name.
+		createNamespace(t, c, "scratch")
+		_, checks["configmap leftover"] = core.ConfigMaps("scratch").Get(ctx, "leftover", get)
 		for what, err := range checks {
 			if !apierrors.IsNotFound(err) {
 				t.Errorf("%s after a reset: got %v, want NotFound", what, err)
