@@ -48,7 +48,8 @@ func parseFlags() *options {
 	flag.StringVar(&o.hostname, "hostname", "aksee-worker02", "Host name; the nodes are <hostname>-ledge and -wedge.")
 	flag.StringVar(&o.listen, "listen", "127.0.0.1:0", "Loopback address to listen on; port 0 picks one.")
 	flag.BoolVar(&o.http, "http", false, "Serve plain HTTP instead of HTTPS with a generated certificate.")
-	flag.StringVar(&o.username, "username", "Administrator", "The account WinRM accepts; its password is $HOSTSIM_PASSWORD.")
+	flag.StringVar(&o.username, "username", "Administrator",
+		"The account WinRM accepts; its password is $HOSTSIM_PASSWORD.")
 	flag.StringVar(&o.caOut, "ca-out", "", "Write the CA certificate of the HTTPS listener to this file.")
 	flag.StringVar(&o.flavour, "flavour", "auto", "Installed AksEdge MSI: k3s, k8s, none, or auto (the cluster's).")
 	flag.BoolVar(&o.hostFeatures, "host-features", false, "Start with the host features (Hyper-V) already enabled.")
@@ -58,7 +59,8 @@ func parseFlags() *options {
 	flag.IntVar(&o.processors, "processors", 8, "Logical processors reported.")
 	flag.BoolVar(&o.notElevated, "not-elevated", false, "Fault: WinRM sessions are not elevated.")
 	flag.DurationVar(&o.deployDelay, "deploy-delay", 3*time.Second, "How long New-AksEdgeDeployment takes.")
-	flag.DurationVar(&o.switchDrop, "switch-drop", 0, "Fault: drop every connection for this long when the switch is created.")
+	flag.DurationVar(&o.switchDrop, "switch-drop", 0,
+		"Fault: drop every connection for this long when the switch is created.")
 	flag.DurationVar(&o.reboot, "reboot", 0, "Fault: restart (refuse connections) for this long after host features.")
 	flag.BoolVar(&o.reject401, "reject-401", false, "Fault: answer every request with 401.")
 	flag.DurationVar(&o.slow, "slow", 0, "Fault: delay every response by this much.")
@@ -86,7 +88,7 @@ func run(o *options) error {
 		return err
 	}
 	m := hostsim.NewMachine(machineOptions(o, cfg, flavour))
-	defer m.Close()
+	defer func() { _ = m.Close() }()
 	srv, err := hostsim.NewServer(hostsim.ServerOptions{
 		Listen: o.listen, HTTP: o.http, Username: o.username, Password: password,
 		ComputerName: strings.ToUpper(o.hostname), Executor: m, SlowResponses: o.slow, Reject401: o.reject401,
@@ -97,7 +99,7 @@ func run(o *options) error {
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	m.Attach(srv)
 	if err := writeCA(o.caOut, srv.CACertPEM()); err != nil {
 		return err

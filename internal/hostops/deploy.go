@@ -125,7 +125,7 @@ func (p *procedure) waitDeployment(ctx context.Context) error {
 		}
 		t := parseTail(out)
 		for _, l := range t.lines {
-			fmt.Fprintf(p.o.ErrOut, "host: | %s\n", l)
+			p.hostLine(l)
 		}
 		transcript = append(transcript, t.lines...)
 		if t.final {
@@ -160,9 +160,9 @@ func (p *procedure) deploymentResult(ctx context.Context, result string, transcr
 
 // deploymentFailed shows the end of the transcript and collects the host's logs.
 func (p *procedure) deploymentFailed(ctx context.Context, msg string, transcript []string) error {
-	fmt.Fprintf(p.o.ErrOut, "host: last lines of the deployment transcript (%s):\n", RemoteLog)
+	p.progress("last lines of the deployment transcript (%s):", RemoteLog)
 	for _, l := range transcript[max(0, len(transcript)-15):] {
-		fmt.Fprintf(p.o.ErrOut, "host: | %s\n", l)
+		p.hostLine(l)
 	}
 	p.progress("collecting logs with Get-AksEdgeLogs…")
 	if out, err := p.capture(ctx, "logs.ps1", defaultScriptData()); err != nil {

@@ -149,9 +149,15 @@ func DryRun(w io.Writer, o Options) error {
 	return nil
 }
 
-// progress writes a "host: …" line on ErrOut.
+// progress writes a "host: …" line on ErrOut. Progress is best effort: a closed stderr must
+// not stop a join halfway.
 func (p *procedure) progress(format string, args ...any) {
-	fmt.Fprintf(p.o.ErrOut, "host: "+format+"\n", args...)
+	_, _ = fmt.Fprintf(p.o.ErrOut, "host: "+format+"\n", args...)
+}
+
+// hostLine writes one line of the host's own output.
+func (p *procedure) hostLine(line string) {
+	_, _ = fmt.Fprintf(p.o.ErrOut, "host: | %s\n", line)
 }
 
 // hostLines returns a writer that prints the host's output as indented "host: |" lines.

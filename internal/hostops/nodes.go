@@ -94,10 +94,10 @@ func (p *procedure) waitNodes(ctx context.Context) error {
 	want := p.expected()
 	seen := map[string]*corev1.Node{}
 	lw := &cache.ListWatch{
-		ListFunc: func(opts metav1.ListOptions) (runtime.Object, error) {
+		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 			return p.o.Client.CoreV1().Nodes().List(ctx, opts)
 		},
-		WatchFunc: func(opts metav1.ListOptions) (watch.Interface, error) {
+		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 			return p.o.Client.CoreV1().Nodes().Watch(ctx, opts)
 		},
 	}

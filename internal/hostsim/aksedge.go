@@ -243,7 +243,7 @@ func nodeObject(name, os, ip, version string) *corev1.Node {
 				{Type: corev1.NodeInternalIP, Address: ip}, {Type: corev1.NodeHostName, Address: name},
 			},
 			NodeInfo: corev1.NodeSystemInfo{
-				KubeletVersion: version, KubeProxyVersion: version, OperatingSystem: os,
+				KubeletVersion: version, OperatingSystem: os,
 				Architecture: "amd64", OSImage: image, ContainerRuntimeVersion: "containerd://1.7.20",
 			},
 		},

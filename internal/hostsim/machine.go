@@ -148,7 +148,7 @@ func (m *Machine) RunScript(ctx context.Context, script string, stdin io.Reader,
 	stdout, stderr io.Writer) int {
 	stmts, err := parseScript(script)
 	if err != nil {
-		fmt.Fprintf(stderr, "%v\r\n", err)
+		_, _ = fmt.Fprintf(stderr, "%v\r\n", err)
 		return 1
 	}
 	return newSession(ctx, m, stdin, stdout, stderr).run(stmts)

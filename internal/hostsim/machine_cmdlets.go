@@ -141,8 +141,8 @@ func getCimInstance(s *session, c *call) ([]any, error) {
 }
 
 func newObject(s *session, c *call) ([]any, error) {
-	switch strings.ToLower(strings.TrimPrefix(strings.ToLower(c.str(0, "typename")), "system.")) {
-	case "security.principal.windowsprincipal":
+	typeName := strings.TrimPrefix(strings.ToLower(c.str(0, "typename")), "system.")
+	if typeName == "security.principal.windowsprincipal" {
 		elevated := !s.m.opts.NotElevated
 		o := NewObject("System.Security.Principal.WindowsPrincipal")
 		o.Method("IsInRole", func(args []any) (any, error) {
@@ -184,7 +184,7 @@ func invokeWebRequest(s *session, c *call) ([]any, error) {
 	if err != nil {
 		return nil, s.nonTerminating(c, "Unable to connect to the remote server")
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return nil, s.nonTerminating(c, fmt.Sprintf("The remote server returned an error: (%d).",

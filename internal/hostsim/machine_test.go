@@ -18,7 +18,7 @@ func TestEveryHostScriptIsUnderstood(t *testing.T) {
 	for name, script := range hostops.AllScripts() {
 		t.Run(name, func(t *testing.T) {
 			m := NewMachine(MachineOptions{Flavour: "k3s"})
-			defer m.Close()
+			defer func() { _ = m.Close() }()
 			prepareHost(t, m)
 			out, errOut, code := runPS(t, m, script)
 			for _, bad := range notUnderstood {
@@ -75,7 +75,7 @@ LogicalProcessors=4
 
 func TestDeployRunnerRunsDetached(t *testing.T) {
 	m := NewMachine(MachineOptions{Flavour: "k3s"})
-	defer m.Close()
+	defer func() { _ = m.Close() }()
 	prepareHost(t, m)
 	scripts := hostops.AllScripts()
 	if err := m.writeFile(hostops.RemoteRunner, []byte(scripts["deploy-runner.ps1"])); err != nil {

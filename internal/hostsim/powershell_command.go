@@ -15,19 +15,6 @@ type call struct {
 // cmdlet implements a command of the simulated host.
 type cmdlet func(s *session, c *call) ([]any, error)
 
-// has reports whether any of the named parameters was given.
-func (c *call) has(names ...string) bool {
-	for _, n := range names {
-		if _, ok := c.named[n]; ok {
-			return true
-		}
-		if c.switches[n] {
-			return true
-		}
-	}
-	return false
-}
-
 // arg returns the first given of the named parameters, or else positional argument pos
 // (-1 for none).
 func (c *call) arg(pos int, names ...string) any {

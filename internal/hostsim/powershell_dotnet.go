@@ -1,13 +1,9 @@
 package hostsim
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
-	"io"
 	"math"
 	"strings"
 )
@@ -198,15 +194,6 @@ func stringMethod(s, name string, args []any) (any, error) {
 	}
 	return nil, throwf("Method invocation failed because [System.String] does not contain a "+
 		"method named '%s'.", name)
-}
-
-// gunzip decompresses gzip data, for bootstrap scripts that send a compressed payload.
-func gunzip(data []byte) ([]byte, error) {
-	r, err := gzip.NewReader(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("read gzip header: %w", err)
-	}
-	return io.ReadAll(r)
 }
 
 // sha256Hex is the upper-case hex digest Get-FileHash prints.

@@ -73,7 +73,7 @@ func (s *session) emit(v any) {
 
 // writeHost writes one line to the output and the transcript.
 func (s *session) writeHost(line string) {
-	fmt.Fprintln(s.out, line)
+	_, _ = fmt.Fprintln(s.out, line)
 	if s.transcript != "" {
 		s.m.appendFile(s.transcript, line+"\r\n")
 	}
@@ -81,7 +81,7 @@ func (s *session) writeHost(line string) {
 
 // writeErr writes one line to the error stream and the transcript.
 func (s *session) writeErr(line string) {
-	fmt.Fprintln(s.errw, line)
+	_, _ = fmt.Fprintln(s.errw, line)
 	if s.transcript != "" {
 		s.m.appendFile(s.transcript, line+"\r\n")
 	}

@@ -151,9 +151,8 @@ func (p *parser) castType() (string, bool) {
 		p.pos = save
 		return "", false
 	}
-	switch r := p.peek(); {
-	case r == '$' || r == '(' || r == '@' || r == '\'' || r == '"' || r == '[' ||
-		unicode.IsDigit(r):
+	if r := p.peek(); r == '$' || r == '(' || r == '@' || r == '\'' || r == '"' || r == '[' ||
+		unicode.IsDigit(r) {
 		return t, true
 	}
 	p.pos = save

@@ -308,11 +308,12 @@ func (p *parser) pipeline() *pipelineStmt {
 	pl := &pipelineStmt{}
 	for {
 		p.skipSpace()
-		if p.startsCommand() {
+		switch {
+		case p.startsCommand():
 			pl.elems = append(pl.elems, pipeElem{cmd: p.command()})
-		} else if len(pl.elems) == 0 {
+		case len(pl.elems) == 0:
 			pl.elems = append(pl.elems, pipeElem{expr: p.expression()})
-		} else {
+		default:
 			p.fail("expressions are only allowed as the first element of a pipeline")
 		}
 		p.skipSpace()

@@ -6,7 +6,8 @@ $principal = New-Object -TypeName Security.Principal.WindowsPrincipal -ArgumentL
 'Elevated=' + $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
 'ComputerName=' + $env:COMPUTERNAME
 $uninstall = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*'
-$product = Get-ItemProperty -Path $uninstall | Where-Object { $_.DisplayName -like 'AKS Edge Essentials*' }
+$product = Get-ItemProperty -Path $uninstall -ErrorAction SilentlyContinue |
+    Where-Object { $_.DisplayName -like 'AKS Edge Essentials*' }
 'Product=' + ($product | Select-Object -First 1).DisplayName
 $module = Get-Module -ListAvailable -Name AksEdge
 'Module=' + [bool]$module
@@ -16,7 +17,7 @@ if ($module) {
     $deployed = Test-AksEdgeDeployment
 }
 'Deployed=' + $deployed
-$hyperv = Get-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V
+$hyperv = Get-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V -ErrorAction SilentlyContinue
 'HostFeatures=' + ($hyperv.State -eq 'Enabled')
 $task = Get-ScheduledTask -TaskName 'aksee-join' -ErrorAction SilentlyContinue
 'DeployTask=' + $task.State
