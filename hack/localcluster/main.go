@@ -98,6 +98,9 @@ func startSeeded(dir, binDir string, flavour localcluster.Flavour, progress io.W
 	ctx := context.Background()
 	begin := time.Now()
 	c, err := localcluster.Start(ctx, localcluster.Options{Dir: dir, BinDir: binDir, Detach: true})
+	if errors.Is(err, localcluster.ErrRunning) {
+		return "", fmt.Errorf("%w; stop it first with: hack/local-cluster.sh down %s", err, dir)
+	}
 	if err != nil {
 		return "", fmt.Errorf("%w\n%s", err, localcluster.LogTails(dir, 20))
 	}
