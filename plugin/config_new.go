@@ -12,8 +12,9 @@ import (
 	"github.com/kubectl-aksee/kubectl-aksee/internal/aksedge"
 )
 
-const configNewLong = `Write a deployment config for a new AKS Edge Essentials cluster, as New-AksEdgeConfig
-does: every key AKS EE's own file has, with AKS EE's defaults, and the values given by flags.
+const configNewLong = `Write a deployment config for a new AKS Edge Essentials cluster, as
+New-AksEdgeConfig does: every key AKS EE's own file has, with AKS EE's defaults, and the
+values given by flags.
 
 The file is validated as "config validate" would; an invalid file is not written unless
 --force is given. Findings go to stderr, the file to stdout or --out (mode 0600, written
@@ -97,28 +98,47 @@ func (o *ConfigNewOptions) AddFlags(cmd *cobra.Command) {
 		"Nodes of the machine. One of: Linux|Windows|LinuxAndWindows.")
 	f.StringVar(&o.SchemaVersion, "schema-version", aksedge.LatestSchemaVersion,
 		"Schema version of the AKS EE release that will read the file.")
-	f.StringVar(&o.ControlPlaneIP, "control-plane-ip", "",
-		"Network.ControlPlaneEndpointIp: the API server's address (VIP).")
-	f.StringVar(&o.Gateway, "gateway", "", "Network.Ip4GatewayAddress: the router of the nodes' subnet.")
-	f.IntVar(&o.PrefixLength, "prefix-length", aksedge.DefaultPrefixLength, "Network.Ip4PrefixLength of the subnet.")
-	f.StringArrayVar(&o.DNS, "dns", nil, "Network.DnsServers entry; repeat the flag for several servers.")
-	f.StringVar(&o.ServiceIPStart, "service-ip-start", "", "Init.ServiceIPRangeStart: first LoadBalancer address.")
-	f.IntVar(&o.ServiceIPSize, "service-ip-size", 0, "Init.ServiceIPRangeSize: number of LoadBalancer addresses (0-127).")
-	f.StringVar(&o.NetworkPlugin, "network-plugin", aksedge.PluginFlannel,
-		"Network.NetworkPlugin. One of: flannel (K3s)|calico (K8s).")
-	f.StringVar(&o.Adapter, "adapter", "", "Machines[0].NetworkConnection.AdapterName: the physical adapter.")
-	f.StringVar(&o.LinuxIP, "linux-ip", "", "Machines[0].LinuxNode.Ip4Address.")
-	f.StringVar(&o.WindowsIP, "windows-ip", "", "Machines[0].WindowsNode.Ip4Address.")
-	f.IntVar(&o.LinuxCPU, "linux-cpu", aksedge.DefaultLinuxCPU, "Machines[0].LinuxNode.CpuCount.")
-	f.IntVar(&o.LinuxMemoryMB, "linux-memory-mb", aksedge.DefaultLinuxMemoryMB, "Machines[0].LinuxNode.MemoryInMB.")
-	f.IntVar(&o.LinuxDataGB, "linux-data-gb", aksedge.DefaultLinuxDataGB, "Machines[0].LinuxNode.DataSizeInGB.")
-	f.IntVar(&o.WindowsCPU, "windows-cpu", aksedge.DefaultWindowsCPU, "Machines[0].WindowsNode.CpuCount.")
-	f.IntVar(&o.WindowsMemoryMB, "windows-memory-mb", aksedge.DefaultWindowsMemoryMB,
-		"Machines[0].WindowsNode.MemoryInMB.")
-	f.BoolVar(&o.AcceptEULA, "accept-eula", false, "If true, set User.AcceptEula so the deployment runs unattended.")
+	f.BoolVar(&o.AcceptEULA, "accept-eula", false,
+		"If true, set User.AcceptEula so the deployment runs unattended.")
 	f.StringVar(&o.OutFile, "out", "", "Write the file here (mode 0600) instead of to stdout.")
 	f.StringVarP(&o.Output, "output", "o", "", "Output format. One of: json|yaml (default json).")
 	f.BoolVar(&o.Force, "force", false, "If true, write the file even when validation finds errors.")
+	o.addNetworkFlags(f)
+	o.addMachineFlags(f)
+}
+
+func (o *ConfigNewOptions) addNetworkFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.ControlPlaneIP, "control-plane-ip", "",
+		"Address of the API server, the VIP (Network.ControlPlaneEndpointIp).")
+	f.StringVar(&o.Gateway, "gateway", "",
+		"Router of the nodes' subnet (Network.Ip4GatewayAddress).")
+	f.IntVar(&o.PrefixLength, "prefix-length", aksedge.DefaultPrefixLength,
+		"Prefix length of the nodes' subnet (Network.Ip4PrefixLength).")
+	f.StringSliceVar(&o.DNS, "dns", nil,
+		"DNS server of the nodes (Network.DnsServers); repeat the flag or separate with commas.")
+	f.StringVar(&o.ServiceIPStart, "service-ip-start", "",
+		"First LoadBalancer address (Init.ServiceIPRangeStart).")
+	f.IntVar(&o.ServiceIPSize, "service-ip-size", 0,
+		"Number of LoadBalancer addresses, 0 to 127 (Init.ServiceIPRangeSize).")
+	f.StringVar(&o.NetworkPlugin, "network-plugin", aksedge.PluginFlannel,
+		"Network plugin (Network.NetworkPlugin). One of: flannel (K3s)|calico (K8s).")
+}
+
+func (o *ConfigNewOptions) addMachineFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.Adapter, "adapter", "",
+		"Physical adapter of the machine for the external switch (NetworkConnection.AdapterName).")
+	f.StringVar(&o.LinuxIP, "linux-ip", "", "Address of the Linux node (LinuxNode.Ip4Address).")
+	f.StringVar(&o.WindowsIP, "windows-ip", "", "Address of the Windows node (WindowsNode.Ip4Address).")
+	f.IntVar(&o.LinuxCPU, "linux-cpu", aksedge.DefaultLinuxCPU,
+		"CPUs of the Linux node (LinuxNode.CpuCount).")
+	f.IntVar(&o.LinuxMemoryMB, "linux-memory-mb", aksedge.DefaultLinuxMemoryMB,
+		"Memory of the Linux node in MB, an even number (LinuxNode.MemoryInMB).")
+	f.IntVar(&o.LinuxDataGB, "linux-data-gb", aksedge.DefaultLinuxDataGB,
+		"Data disk of the Linux node in GB (LinuxNode.DataSizeInGB).")
+	f.IntVar(&o.WindowsCPU, "windows-cpu", aksedge.DefaultWindowsCPU,
+		"CPUs of the Windows node (WindowsNode.CpuCount).")
+	f.IntVar(&o.WindowsMemoryMB, "windows-memory-mb", aksedge.DefaultWindowsMemoryMB,
+		"Memory of the Windows node in MB, an even number (WindowsNode.MemoryInMB).")
 }
 
 // Complete remembers which flags were given, so that only those override AKS EE's defaults,

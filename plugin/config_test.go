@@ -57,6 +57,8 @@ func TestConfigNewGolden(t *testing.T) {
 			"--windows-memory-mb", "8192"), "config-new/lab-linux-and-windows.json"},
 		{"schema 1.14 has no KMS plugin", withLab("--schema-version", "1.14",
 			"--network-plugin", "calico"), "config-new/lab-k8s-1.14.json"},
+		{"DNS servers may be separated by commas; a repeat is a warning", withLab("--dns", "8.8.8.8,1.1.1.1", "--dns", "9.9.9.9"),
+			"config-new/lab-dns-servers.json"},
 		{"a single machine needs no network flags", []string{"config", "new", "--deployment-type",
 			"SingleMachineCluster", "--accept-eula"}, "config-new/single-machine.json"},
 	}

@@ -125,7 +125,8 @@ func (fc *fileCheck) checkTop() {
 		fc.errorf("SchemaVersion", "missing; copy it from the primary's aksedge-config.json "+
 			"(the installed AKS EE release decides it, e.g. %q)", LatestSchemaVersion)
 	case !validSchema(c.SchemaVersion):
-		fc.errorf("SchemaVersion", "%q is not a schema version like %q", c.SchemaVersion, LatestSchemaVersion)
+		fc.errorf("SchemaVersion", "%q is not a schema version like %q", c.SchemaVersion,
+			LatestSchemaVersion)
 	}
 	if c.Version == "" {
 		fc.errorf("Version", `missing; AKS EE files give "1.0"`)
@@ -134,7 +135,8 @@ func (fc *fileCheck) checkTop() {
 	case c.DeploymentType == "":
 		fc.errorf("DeploymentType", "missing; use %s or %s", ScalableCluster, SingleMachineCluster)
 	case CanonicalDeploymentType(c.DeploymentType) == "":
-		fc.errorf("DeploymentType", "%q is not %s or %s", c.DeploymentType, ScalableCluster, SingleMachineCluster)
+		fc.errorf("DeploymentType", "%q is not %s or %s", c.DeploymentType, ScalableCluster,
+			SingleMachineCluster)
 	}
 }
 

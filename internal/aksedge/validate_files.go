@@ -83,7 +83,7 @@ func (x *crossChecker) checkSameCluster(fc *fileCheck) {
 			fc.c.Join.ClusterId, ref.name, ref.c.Join.ClusterId)
 	}
 	x.compareNetwork(fc)
-	if fc.c.SchemaVersion != "" && ref.c.SchemaVersion != "" && fc.c.SchemaVersion != ref.c.SchemaVersion {
+	if v := fc.c.SchemaVersion; v != "" && ref.c.SchemaVersion != "" && v != ref.c.SchemaVersion {
 		x.warnf(fc, "SchemaVersion", "%q, but %s has %q; machines of one cluster run the same "+
 			"AKS EE release, so copy the primary's schema version", fc.c.SchemaVersion, ref.name,
 			ref.c.SchemaVersion)
@@ -134,10 +134,11 @@ func (x *crossChecker) compareAdapter(fc *fileCheck) {
 	}
 	refName := adapterOf(x.ref.c)
 	for i, m := range fc.c.Machines {
-		if m.NetworkConnection != nil && refName != "" && strings.EqualFold(m.NetworkConnection.AdapterName, refName) {
+		nc := m.NetworkConnection
+		if nc != nil && refName != "" && strings.EqualFold(nc.AdapterName, refName) {
 			x.warnf(fc, fmt.Sprintf("Machines[%d].NetworkConnection.AdapterName", i), "%q is the "+
 				"primary's adapter, copied by the scale config; check the name on this machine "+
-				"(Get-NetAdapter -Physical) and set it", m.NetworkConnection.AdapterName)
+				"(Get-NetAdapter -Physical) and set it", nc.AdapterName)
 		}
 	}
 }

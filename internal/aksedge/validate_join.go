@@ -8,7 +8,8 @@ func (fc *fileCheck) checkJoin() {
 	j := fc.c.Join
 	if fc.c.DeploymentType != "" && !fc.scalable() {
 		fc.errorf("Join", "a %s cannot be joined; only a ScalableCluster grows, so set "+
-			"DeploymentType to ScalableCluster or remove the Join block", CanonicalDeploymentType(fc.c.DeploymentType))
+			"DeploymentType to ScalableCluster or remove the Join block",
+			CanonicalDeploymentType(fc.c.DeploymentType))
 	}
 	if j.ClusterId == "" {
 		fc.required("Join.ClusterId", "the identity of the cluster to join (ConfigMap "+

@@ -3,6 +3,7 @@ package aksedge
 import (
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -92,6 +93,10 @@ func (fc *fileCheck) checkDNS(n *Network) {
 		path := "Network.DnsServers" + index(i)
 		if s == "" {
 			fc.errorf(path, "empty; give the address of a DNS server")
+			continue
+		}
+		if first := slices.Index(n.DnsServers, s); first < i {
+			fc.warnf(path, "%s is listed already as DnsServers[%d]; remove the repeat", s, first)
 			continue
 		}
 		if a, ok := fc.ipv4(path, s); ok {
