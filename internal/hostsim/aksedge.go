@@ -213,19 +213,28 @@ func (m *Machine) registerNode(ctx context.Context, name, os, ip string) error {
 	if err != nil {
 		return err
 	}
-	version, err := controlPlaneVersion(ctx, c)
+	info, err := controlPlaneInfo(ctx, c)
 	if err != nil {
 		return err
 	}
-	node := nodeObject(name, os, ip, version)
+	node := nodeObject(name, os, ip, info)
 	if _, err := c.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
 		return fmt.Errorf("create node: %w", err)
 	}
 	return nil
 }
 
-func nodeObject(name, os, ip, version string) *corev1.Node {
-	image := map[string]string{"linux": "CBL-Mariner/Linux", "windows": "Windows Server 2022 Datacenter"}[os]
+// nodeObject is the Node a new VM registers: the control plane's versions (same AKS EE
+// release), the VM's own OS.
+func nodeObject(name, os, ip string, cp corev1.NodeSystemInfo) *corev1.Node {
+	info := corev1.NodeSystemInfo{
+		KubeletVersion: cp.KubeletVersion, OperatingSystem: os, Architecture: "amd64",
+		OSImage: cp.OSImage, KernelVersion: cp.KernelVersion, ContainerRuntimeVersion: cp.ContainerRuntimeVersion,
+	}
+	if os == "windows" {
+		info.OSImage, info.KernelVersion = "Windows Server 2022 Datacenter", "10.0.20348.2700"
+		info.ContainerRuntimeVersion = "containerd://1.7.20"
+	}
 	labels := map[string]string{
 		"kubernetes.io/os": os, "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": name,
 		"beta.kubernetes.io/os": os, "beta.kubernetes.io/arch": "amd64",
@@ -242,31 +251,28 @@ func nodeObject(name, os, ip, version string) *corev1.Node {
 			Addresses: []corev1.NodeAddress{
 				{Type: corev1.NodeInternalIP, Address: ip}, {Type: corev1.NodeHostName, Address: name},
 			},
-			NodeInfo: corev1.NodeSystemInfo{
-				KubeletVersion: version, OperatingSystem: os,
-				Architecture: "amd64", OSImage: image, ContainerRuntimeVersion: "containerd://1.7.20",
-			},
+			NodeInfo: info,
 		},
 	}
 }
 
-// controlPlaneVersion is the kubelet version of a control-plane node, which a joining node of
-// the same AKS EE release shares.
-func controlPlaneVersion(ctx context.Context, c kubernetes.Interface) (string, error) {
+// controlPlaneInfo is the system info of a control-plane node, whose versions a joining node
+// of the same AKS EE release shares.
+func controlPlaneInfo(ctx context.Context, c kubernetes.Interface) (corev1.NodeSystemInfo, error) {
 	nodes, err := c.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return "", fmt.Errorf("list nodes: %w", err)
+		return corev1.NodeSystemInfo{}, fmt.Errorf("list nodes: %w", err)
 	}
 	for _, n := range nodes.Items {
 		for l := range n.Labels {
 			if strings.HasPrefix(l, "node-role.kubernetes.io/control-plane") ||
 				strings.HasPrefix(l, "node-role.kubernetes.io/master") {
-				return n.Status.NodeInfo.KubeletVersion, nil
+				return n.Status.NodeInfo, nil
 			}
 		}
 	}
 	if len(nodes.Items) > 0 {
-		return nodes.Items[0].Status.NodeInfo.KubeletVersion, nil
+		return nodes.Items[0].Status.NodeInfo, nil
 	}
-	return "", fmt.Errorf("the cluster has no nodes")
+	return corev1.NodeSystemInfo{}, fmt.Errorf("the cluster has no nodes")
 }
