@@ -62,6 +62,7 @@ func foldPasses(results []Result) []Result {
 // fold sums up passing results of one check: "4 nodes" and their shared message.
 func fold(group []Result) Result {
 	kind, _, _ := strings.Cut(group[0].Object, "/")
+	kind = strings.TrimSuffix(kind, "s")
 	msg := group[0].Message
 	for _, res := range group[1:] {
 		if res.Message != msg {

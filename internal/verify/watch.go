@@ -37,8 +37,9 @@ type Watcher struct {
 func NewWatcher(client kubernetes.Interface, endpoint string) *Watcher {
 	w := &Watcher{client: client, endpoint: endpoint, changed: make(chan struct{}, 1)}
 	core := client.CoreV1().RESTClient()
-	w.nodes = w.add(cache.NewFilteredListWatchFromClient(core, "nodes", "", nil), &corev1.Node{})
-	w.systemPods = w.add(cache.NewFilteredListWatchFromClient(core, "pods", SystemNamespace, nil),
+	all := func(*metav1.ListOptions) {}
+	w.nodes = w.add(cache.NewFilteredListWatchFromClient(core, "nodes", "", all), &corev1.Node{})
+	w.systemPods = w.add(cache.NewFilteredListWatchFromClient(core, "pods", SystemNamespace, all),
 		&corev1.Pod{})
 	calico := CalicoListOptions()
 	w.calicoPods = w.add(cache.NewFilteredListWatchFromClient(core, "pods", metav1.NamespaceAll,

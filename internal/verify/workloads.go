@@ -14,19 +14,34 @@ func checkWorkloads(s *State, o Options) []Result {
 	var out []Result
 	out = append(out, checkPodGroup(CheckCoreDNS, s.SystemPods, isCoreDNS,
 		"pods cannot resolve service names without it", "deployment/coredns")...)
-	switch clusterFlavour(s) {
-	case cluster.K3s:
-		out = append(out, checkPodGroup(CheckKubeVIP, s.SystemPods, namePrefix(kubeVIPPrefix),
-			"the control-plane VIP may have no holder", "daemonset/kube-vip-ds")...)
-		out = append(out, checkPodGroup(CheckCloudProv, s.SystemPods, namePrefix(cloudProviderPrefix),
-			"LoadBalancer services get no address", "deployment/kube-vip-cloud-provider")...)
-	case cluster.K8s:
+	k3s := clusterFlavour(s) == cluster.K3s
+	kubeVIP := checkPodGroup(CheckKubeVIP, s.SystemPods, isKubeVIP,
+		"the control-plane VIP may have no holder", "daemonset/kube-vip-ds")
+	cloud := checkPodGroup(CheckCloudProv, s.SystemPods, namePrefix(cloudProviderPrefix),
+		"LoadBalancer services get no address", "deployment/kube-vip-cloud-provider")
+	// K3s clusters of AKS EE always run kube-vip; on K8s it is checked where it runs.
+	for _, group := range [][]Result{kubeVIP, cloud} {
+		if k3s || !missingGroup(group) {
+			out = append(out, group...)
+		}
+	}
+	if clusterFlavour(s) == cluster.K8s {
 		out = append(out, checkCalico(s)...)
 	}
 	return append(out, checkRestarts(s.SystemPods, o.RestartThreshold)...)
 }
 
 func isCoreDNS(p *corev1.Pod) bool { return p.Labels["k8s-app"] == coreDNSLabel }
+
+// isKubeVIP finds the pods of the kube-vip DaemonSet by their label or, failing that, name.
+func isKubeVIP(p *corev1.Pod) bool {
+	return p.Labels["app.kubernetes.io/name"] == "kube-vip-ds" || strings.HasPrefix(p.Name, kubeVIPPrefix)
+}
+
+// missingGroup tells whether checkPodGroup found no pods at all.
+func missingGroup(results []Result) bool {
+	return len(results) == 1 && results[0].Object == "namespace/"+SystemNamespace
+}
 
 func namePrefix(prefix string) func(*corev1.Pod) bool {
 	return func(p *corev1.Pod) bool { return strings.HasPrefix(p.Name, prefix) }
