@@ -1,5 +1,7 @@
 # Report what join needs to know about this host, one Name=Value per line.
 $ErrorActionPreference = 'Stop'
+# The AksEdge module is a script module: let it load whatever the machine's policy says.
+Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope Process -Force -ErrorAction SilentlyContinue
 $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
 $principal = New-Object -TypeName Security.Principal.WindowsPrincipal -ArgumentList $identity
 'Is64BitProcess=' + [Environment]::Is64BitProcess
