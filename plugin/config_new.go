@@ -3,7 +3,6 @@ package plugin
 import (
 	"context"
 	"fmt"
-	"net/netip"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -41,11 +40,7 @@ const configNewExample = `  # Write the config of the primary machine of a K3s S
 type ConfigNewOptions struct {
 	DeploymentType  string
 	NodeType        string
-	SchemaVersion   string
-	ControlPlaneIP  string
-	Gateway         string
-	PrefixLength    int
-	DNS             []string
+	Network         networkFlags
 	ServiceIPStart  string
 	ServiceIPSize   int
 	NetworkPlugin   string
@@ -57,7 +52,6 @@ type ConfigNewOptions struct {
 	LinuxDataGB     int
 	WindowsCPU      int
 	WindowsMemoryMB int
-	AcceptEULA      bool
 
 	OutFile string
 	Output  string
@@ -96,10 +90,6 @@ func (o *ConfigNewOptions) AddFlags(cmd *cobra.Command) {
 		"Deployment type. One of: ScalableCluster|SingleMachineCluster.")
 	f.StringVar(&o.NodeType, "node-type", string(aksedge.NodeLinux),
 		"Nodes of the machine. One of: Linux|Windows|LinuxAndWindows.")
-	f.StringVar(&o.SchemaVersion, "schema-version", aksedge.LatestSchemaVersion,
-		"Schema version of the AKS EE release that will read the file.")
-	f.BoolVar(&o.AcceptEULA, "accept-eula", false,
-		"If true, set User.AcceptEula so the deployment runs unattended.")
 	f.StringVar(&o.OutFile, "out", "", "Write the file here (mode 0600) instead of to stdout.")
 	f.StringVarP(&o.Output, "output", "o", "", "Output format. One of: json|yaml (default json).")
 	f.BoolVar(&o.Force, "force", false, "If true, write the file even when validation finds errors.")
@@ -108,14 +98,7 @@ func (o *ConfigNewOptions) AddFlags(cmd *cobra.Command) {
 }
 
 func (o *ConfigNewOptions) addNetworkFlags(f *pflag.FlagSet) {
-	f.StringVar(&o.ControlPlaneIP, "control-plane-ip", "",
-		"Address of the API server, the VIP (Network.ControlPlaneEndpointIp).")
-	f.StringVar(&o.Gateway, "gateway", "",
-		"Router of the nodes' subnet (Network.Ip4GatewayAddress).")
-	f.IntVar(&o.PrefixLength, "prefix-length", aksedge.DefaultPrefixLength,
-		"Prefix length of the nodes' subnet (Network.Ip4PrefixLength).")
-	f.StringSliceVar(&o.DNS, "dns", nil,
-		"DNS server of the nodes (Network.DnsServers); repeat the flag or separate with commas.")
+	o.Network.AddFlags(f)
 	f.StringVar(&o.ServiceIPStart, "service-ip-start", "",
 		"First LoadBalancer address (Init.ServiceIPRangeStart).")
 	f.IntVar(&o.ServiceIPSize, "service-ip-size", 0,
@@ -181,22 +164,9 @@ func (o *ConfigNewOptions) Validate() error {
 // validateAddresses checks the syntax of every address flag; whether the addresses fit
 // together is the validator's job.
 func (o *ConfigNewOptions) validateAddresses() error {
-	addrs := []struct{ flag, value string }{
-		{"control-plane-ip", o.ControlPlaneIP}, {"gateway", o.Gateway},
-		{"service-ip-start", o.ServiceIPStart}, {"linux-ip", o.LinuxIP}, {"windows-ip", o.WindowsIP},
-	}
-	for _, d := range o.DNS {
-		addrs = append(addrs, struct{ flag, value string }{"dns", d})
-	}
-	for _, a := range addrs {
-		if a.value == "" {
-			continue
-		}
-		if ip, err := netip.ParseAddr(a.value); err != nil || !ip.Is4() {
-			return usageErrorf("--%s %s is not an IPv4 address", a.flag, a.value)
-		}
-	}
-	return nil
+	return checkIPv4Flags(append(o.Network.addresses(),
+		flagValue{"service-ip-start", o.ServiceIPStart}, flagValue{"linux-ip", o.LinuxIP},
+		flagValue{"windows-ip", o.WindowsIP}))
 }
 
 // validateNodeFlags refuses node flags for a node the node type leaves out.
@@ -223,7 +193,7 @@ func (o *ConfigNewOptions) validateNodeFlags() error {
 
 // Run builds the config, validates it and writes it.
 func (o *ConfigNewOptions) Run(context.Context) error {
-	c, err := aksedge.NewConfig(o.DeploymentType, o.SchemaVersion, o.nodeType)
+	c, err := aksedge.NewConfig(o.DeploymentType, o.Network.SchemaVersion, o.nodeType)
 	if err != nil {
 		return usageError(err)
 	}
@@ -276,19 +246,10 @@ func (o *ConfigNewOptions) write(c *aksedge.Config) error {
 // apply sets the keys of the flags that were given; the others keep AKS EE's defaults.
 func (o *ConfigNewOptions) apply(c *aksedge.Config) {
 	set := func(flag string) bool { return o.flags != nil && o.flags.Changed(flag) }
-	n := c.Network
-	setString(set("control-plane-ip"), &n.ControlPlaneEndpointIp, o.ControlPlaneIP)
-	setString(set("gateway"), &n.Ip4GatewayAddress, o.Gateway)
-	setString(set("network-plugin"), &n.NetworkPlugin, o.NetworkPlugin)
-	setInt(set("prefix-length"), &n.Ip4PrefixLength, o.PrefixLength)
-	if set("dns") {
-		n.DnsServers = o.DNS
-	}
+	o.Network.apply(c, set)
+	setString(set("network-plugin"), &c.Network.NetworkPlugin, o.NetworkPlugin)
 	setString(set("service-ip-start"), &c.Init.ServiceIPRangeStart, o.ServiceIPStart)
 	setInt(set("service-ip-size"), &c.Init.ServiceIPRangeSize, o.ServiceIPSize)
-	if set("accept-eula") {
-		c.User.AcceptEula = aksedge.Ptr(o.AcceptEULA)
-	}
 	m := &c.Machines[0]
 	if set("adapter") {
 		if m.NetworkConnection == nil {
@@ -306,17 +267,5 @@ func (o *ConfigNewOptions) apply(c *aksedge.Config) {
 		setString(set("windows-ip"), &w.Ip4Address, o.WindowsIP)
 		setInt(set("windows-cpu"), &w.CpuCount, o.WindowsCPU)
 		setInt(set("windows-memory-mb"), &w.MemoryInMB, o.WindowsMemoryMB)
-	}
-}
-
-func setString(given bool, dst *string, v string) {
-	if given {
-		*dst = v
-	}
-}
-
-func setInt(given bool, dst **int, v int) {
-	if given {
-		*dst = aksedge.Ptr(v)
 	}
 }

@@ -8,69 +8,86 @@ import (
 	"github.com/kubectl-aksee/kubectl-aksee/internal/aksedge"
 )
 
-// networkFlags are the cluster network settings given on the command line when there is no
-// primary config file to take them from.
+// networkFlags are the flags of the Network section that config new and scale-config share,
+// with the schema version and the licence answer that go into the same file.
 type networkFlags struct {
+	SchemaVersion  string
 	ControlPlaneIP string
 	Gateway        string
 	PrefixLength   int
 	DNS            []string
-	SchemaVersion  string
-	AcceptEula     bool
+	AcceptEULA     bool
 }
 
-// AddFlags registers the network flags.
+// AddFlags registers the shared network flags.
 func (n *networkFlags) AddFlags(f *pflag.FlagSet) {
-	f.StringVar(&n.ControlPlaneIP, "control-plane-ip", "", "Control-plane endpoint (VIP) of the cluster, without --from.")
-	f.StringVar(&n.Gateway, "gateway", "", "IPv4 gateway of the cluster network, without --from.")
-	f.IntVar(&n.PrefixLength, "prefix-length", aksedge.DefaultPrefixLength,
-		"Prefix length of the cluster network, without --from.")
-	f.StringArrayVar(&n.DNS, "dns", nil, "DNS server of the cluster network, without --from; repeatable.")
 	f.StringVar(&n.SchemaVersion, "schema-version", aksedge.LatestSchemaVersion,
-		"AKS EE config schema version, without --from; use your primary's.")
-	f.BoolVar(&n.AcceptEula, "accept-eula", false, "If true, accept the AKS EE licence (User.AcceptEula), without --from.")
+		"Schema version of the AKS EE release that will read the file.")
+	f.StringVar(&n.ControlPlaneIP, "control-plane-ip", "",
+		"Address of the API server, the VIP (Network.ControlPlaneEndpointIp).")
+	f.StringVar(&n.Gateway, "gateway", "",
+		"Router of the nodes' subnet (Network.Ip4GatewayAddress).")
+	f.IntVar(&n.PrefixLength, "prefix-length", aksedge.DefaultPrefixLength,
+		"Prefix length of the nodes' subnet (Network.Ip4PrefixLength).")
+	f.StringSliceVar(&n.DNS, "dns", nil,
+		"DNS server of the nodes (Network.DnsServers); repeat the flag or separate with commas.")
+	f.BoolVar(&n.AcceptEULA, "accept-eula", false,
+		"If true, set User.AcceptEula so the deployment runs unattended.")
 }
 
-// Validate checks the flags a config needs when it is built from them.
-func (n *networkFlags) Validate() error {
-	if n.Gateway == "" || len(n.DNS) == 0 {
-		return usageErrorf("without --from, give the cluster network: --gateway and --dns " +
-			"(and --control-plane-ip unless the kubeconfig server is the VIP)")
-	}
-	for _, a := range []struct{ flag, value string }{
-		{"--control-plane-ip", n.ControlPlaneIP}, {"--gateway", n.Gateway},
-	} {
-		if _, err := optionalIPv4(a.flag, a.value); err != nil {
-			return err
-		}
-	}
+// flagValue is an address flag and the value it was given.
+type flagValue struct{ flag, value string }
+
+// addresses lists the address flags for a syntax check.
+func (n *networkFlags) addresses() []flagValue {
+	out := []flagValue{{"control-plane-ip", n.ControlPlaneIP}, {"gateway", n.Gateway}}
 	for _, d := range n.DNS {
-		if addr, err := netip.ParseAddr(d); err != nil || !addr.Is4() {
-			return usageErrorf("--dns %s is not an IPv4 address", d)
-		}
+		out = append(out, flagValue{"dns", d})
 	}
-	if n.PrefixLength < 1 || n.PrefixLength > 31 {
-		return usageErrorf("--prefix-length %d is outside 1 to 31", n.PrefixLength)
+	return out
+}
+
+// apply sets the keys of the flags given; the others keep what c has.
+func (n *networkFlags) apply(c *aksedge.Config, given func(flag string) bool) {
+	if c.Network == nil {
+		c.Network = &aksedge.Network{}
+	}
+	net := c.Network
+	setString(given("control-plane-ip"), &net.ControlPlaneEndpointIp, n.ControlPlaneIP)
+	setString(given("gateway"), &net.Ip4GatewayAddress, n.Gateway)
+	setInt(given("prefix-length"), &net.Ip4PrefixLength, n.PrefixLength)
+	if given("dns") {
+		net.DnsServers = n.DNS
+	}
+	if given("accept-eula") {
+		if c.User == nil {
+			c.User = &aksedge.User{}
+		}
+		c.User.AcceptEula = aksedge.Ptr(n.AcceptEULA)
+	}
+}
+
+// checkIPv4Flags refuses the first non-empty value that is not an IPv4 address.
+func checkIPv4Flags(values []flagValue) error {
+	for _, a := range values {
+		if a.value == "" {
+			continue
+		}
+		if ip, err := netip.ParseAddr(a.value); err != nil || !ip.Is4() {
+			return usageErrorf("--%s %s is not an IPv4 address", a.flag, a.value)
+		}
 	}
 	return nil
 }
 
-// Config returns a primary config holding the flags' network.
-func (n *networkFlags) Config(nodeType aksedge.NodeType) (*aksedge.Config, error) {
-	c, err := aksedge.NewConfig(aksedge.ScalableCluster, n.SchemaVersion, nodeType)
-	if err != nil {
-		return nil, usageErrorf("--schema-version: %v", err)
+func setString(given bool, dst *string, v string) {
+	if given {
+		*dst = v
 	}
-	if c.Network == nil {
-		c.Network = &aksedge.Network{}
+}
+
+func setInt(given bool, dst **int, v int) {
+	if given {
+		*dst = aksedge.Ptr(v)
 	}
-	c.Network.ControlPlaneEndpointIp = n.ControlPlaneIP
-	c.Network.Ip4GatewayAddress = n.Gateway
-	c.Network.Ip4PrefixLength = aksedge.Ptr(n.PrefixLength)
-	c.Network.DnsServers = n.DNS
-	if c.User == nil {
-		c.User = &aksedge.User{}
-	}
-	c.User.AcceptEula = aksedge.Ptr(n.AcceptEula)
-	return c, nil
 }

@@ -141,7 +141,7 @@ func (o *ScaleConfigOptions) Validate() error {
 			"--show-secrets to print it, or --dry-run to only plan")
 	}
 	if o.From == "" {
-		if err := o.Network.Validate(); err != nil {
+		if err := o.validateNetwork(); err != nil {
 			return err
 		}
 	}
@@ -177,13 +177,13 @@ func optionalIPv4(flag, value string) (netip.Addr, error) {
 // Complete loads the primary's config and builds the Kubernetes clients.
 func (o *ScaleConfigOptions) Complete() error {
 	var err error
-	if o.From != "" {
-		o.request.Primary, err = aksedge.Load(o.From, o.In)
-	} else {
-		o.request.Primary, err = o.Network.Config(o.request.NodeType)
+	if o.From == "" {
+		o.request.Primary, err = o.primaryFromFlags()
+	} else if o.request.Primary, err = aksedge.Load(o.From, o.In); err != nil {
+		err = fmt.Errorf("--from: %w", err)
 	}
 	if err != nil {
-		return fmt.Errorf("--from: %w", err)
+		return err
 	}
 	o.kube, err = newKubeClients(o.flags)
 	return err
@@ -270,4 +270,28 @@ func (o *ScaleConfigOptions) machineLabel() string {
 		return fmt.Sprintf("machine %q", o.MachineName)
 	}
 	return "the new machine"
+}
+
+// validateNetwork checks the network flags that stand in for the primary's file.
+func (o *ScaleConfigOptions) validateNetwork() error {
+	if o.Network.Gateway == "" || len(o.Network.DNS) == 0 {
+		return usageErrorf("without --from, give the cluster network: --gateway and --dns " +
+			"(and --control-plane-ip unless the kubeconfig server is the VIP)")
+	}
+	if o.Network.PrefixLength < 1 || o.Network.PrefixLength > 31 {
+		return usageErrorf("--prefix-length %d is outside 1 to 31", o.Network.PrefixLength)
+	}
+	return checkIPv4Flags(o.Network.addresses())
+}
+
+// primaryFromFlags builds the primary's config from the network flags; what the cluster can
+// tell (plugin, VIP) is filled in later.
+func (o *ScaleConfigOptions) primaryFromFlags() (*aksedge.Config, error) {
+	c, err := aksedge.NewConfig(aksedge.ScalableCluster, o.Network.SchemaVersion, o.request.NodeType)
+	if err != nil {
+		return nil, usageErrorf("--schema-version: %v", err)
+	}
+	o.Network.apply(c, func(string) bool { return true })
+	c.Network.NetworkPlugin = ""
+	return c, nil
 }

@@ -363,3 +363,44 @@ func TestTokenListAndRevoke(t *testing.T) {
 		t.Errorf("second revoke: exit %d, stderr %q; want exit 1 and not found", res.code, res.stderr)
 	}
 }
+
+func TestScaleConfigFromFlagsFillsWhatTheClusterTells(t *testing.T) {
+	c := testcluster.Start(t, testcluster.K3s)
+	out := filepath.Join(t.TempDir(), "worker.json")
+	res := runAksee(t, "--kubeconfig", c.Kubeconfig, "scale-config", "--gateway", "10.10.75.1",
+		"--dns", "8.8.8.8", "--accept-eula", "--adapter", "Ethernet", "--linux-ip", "10.10.75.62", "--out", out)
+	if res.code != 0 {
+		t.Fatalf("scale-config exited %d: %s", res.code, res.stderr)
+	}
+	cfg, err := aksedge.Load(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Network.NetworkPlugin != "flannel" || cfg.Network.ControlPlaneEndpointIp != c.Primary.VIP {
+		t.Errorf("Network = plugin %q, VIP %q; want flannel and %s from the cluster",
+			cfg.Network.NetworkPlugin, cfg.Network.ControlPlaneEndpointIp, c.Primary.VIP)
+	}
+	if cfg.Machines[0].WindowsNode != nil {
+		t.Errorf("a Linux-only scale config has a WindowsNode")
+	}
+}
+
+func TestScaleConfigDryRunMintsNothing(t *testing.T) {
+	c := testcluster.Start(t, testcluster.K8s)
+	primary := writePrimaryConfig(t, c, c.Primary.VIP)
+	out := filepath.Join(t.TempDir(), "worker.json")
+	res := runAksee(t, "--kubeconfig", c.Kubeconfig, "scale-config", "--from", primary,
+		"--linux-ip", "10.10.75.62", "--dry-run", "--out", out)
+	if res.code != 0 {
+		t.Fatalf("scale-config --dry-run exited %d: %s", res.code, res.stderr)
+	}
+	if n := countTokens(t, c); n != 0 {
+		t.Errorf("--dry-run minted %d tokens", n)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("--dry-run wrote %s", out)
+	}
+	if !strings.Contains(res.stdout, `"ClusterJoinToken": "<redacted>"`) {
+		t.Errorf("the plan does not show the redacted token:\n%s", res.stdout)
+	}
+}
