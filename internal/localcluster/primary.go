@@ -4,15 +4,19 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/kubectl-aksee/kubectl-aksee/internal/aksedge"
+	"github.com/kubectl-aksee/kubectl-aksee/internal/cluster"
 )
 
-// Flavour is the Kubernetes distribution an AKS Edge Essentials cluster runs.
-type Flavour string
+// Flavour is the Kubernetes distribution an AKS Edge Essentials cluster runs; the config
+// model owns the type.
+type Flavour = aksedge.Flavour
 
 // The two flavours AKS Edge Essentials ships. K3s is the default.
 const (
-	K3s Flavour = "k3s"
-	K8s Flavour = "k8s"
+	K3s = aksedge.K3s
+	K8s = aksedge.K8s
 )
 
 // ParseFlavour accepts "k3s" or "k8s" in any case.
@@ -42,14 +46,14 @@ const (
 //     "first-last" as kube-vip-cloud-provider reads it.
 const (
 	KubeVIPNamespace   = "kube-system"
-	KubeVIPDaemonSet   = "kube-vip-ds"
+	KubeVIPDaemonSet   = cluster.KubeVIPDaemonSet
 	KubeVIPContainer   = "kube-vip"
 	VIPEnv             = "address"
 	KubeVIPConfigMap   = "kubevip"
 	ServiceRangeKey    = "range-global"
-	ClusterIDNamespace = "aksedge"
-	ClusterIDConfigMap = "aksedge"
-	ClusterIDKey       = "clustername"
+	ClusterIDNamespace = cluster.AksEdgeNamespace
+	ClusterIDConfigMap = cluster.AksEdgeConfigMap
+	ClusterIDKey       = cluster.ClusterNameKey
 )
 
 // Primary describes the AKS Edge Essentials primary machine the local cluster is seeded as:
