@@ -162,7 +162,7 @@ func (m *Machine) checkNetworkRest(c *deployConfig, n *networkCheck) {
 	wantPlugin := map[string]string{"k3s": "flannel", "k8s": "calico"}[m.Flavour()]
 	if p := c.str("Network.NetworkPlugin"); p != "" && !strings.EqualFold(p, wantPlugin) {
 		n.addf("NetworkPlugin '%s' does not match the installed %s module; use '%s'", p,
-			strings.ToUpper(m.Flavour()), wantPlugin)
+			flavourTitle(m.Flavour()), wantPlugin)
 	}
 	adapter := c.str("Machines.0.NetworkConnection.AdapterName")
 	if c.str("DeploymentType") == "ScalableCluster" && !m.adapterUp(adapter) {

@@ -63,7 +63,15 @@ func (s *session) lookupCmdlet(name string) (cmdlet, bool) {
 
 // productName is the uninstall entry's DisplayName of the AKS EE MSI (inferred).
 func productName(flavour string) string {
-	return "AKS Edge Essentials - " + strings.ToUpper(flavour[:1]) + flavour[1:]
+	return "AKS Edge Essentials - " + flavourTitle(flavour)
+}
+
+// flavourTitle spells a flavour as AKS EE does: K3s, K8s.
+func flavourTitle(flavour string) string {
+	if flavour == "" {
+		return ""
+	}
+	return strings.ToUpper(flavour[:1]) + flavour[1:]
 }
 
 func getItemProperty(s *session, c *call) ([]any, error) {

@@ -2,6 +2,7 @@ package hostsim
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -268,20 +269,8 @@ func (s *session) evalBinary(x *binaryExpr) (any, error) {
 }
 
 func arithmetic(op string, l, r any) (any, error) {
-	switch lv := l.(type) {
-	case string:
-		if op == "+" {
-			return lv + toStr(r), nil
-		}
-	case []any:
-		if op == "+" {
-			return append(append([]any{}, lv...), enumerate(r)...), nil
-		}
-	case []byte:
-		if op == "+" {
-			rb, _ := r.([]byte)
-			return append(append([]byte{}, lv...), rb...), nil
-		}
+	if v, ok := concat(op, l, r); ok {
+		return v, nil
 	}
 	a, err := toNumber(l)
 	if err != nil {
@@ -293,38 +282,67 @@ func arithmetic(op string, l, r any) (any, error) {
 	}
 	ai, aInt := a.(int64)
 	bi, bInt := b.(int64)
-	if aInt && bInt && op != "/" {
-		switch op {
-		case "+":
-			return ai + bi, nil
-		case "-":
-			return ai - bi, nil
-		case "*":
-			return ai * bi, nil
-		}
-		if bi == 0 {
-			return nil, throwf("Attempted to divide by zero.")
-		}
-		return ai % bi, nil
+	if aInt && bInt {
+		return intArithmetic(op, ai, bi)
 	}
 	af, _ := toFloat(a)
 	bf, _ := toFloat(b)
+	return floatArithmetic(op, af, bf)
+}
+
+// concat is + on strings, arrays and byte arrays.
+func concat(op string, l, r any) (any, bool) {
+	if op != "+" {
+		return nil, false
+	}
+	switch lv := l.(type) {
+	case string:
+		return lv + toStr(r), true
+	case []any:
+		return append(append([]any{}, lv...), enumerate(r)...), true
+	case []byte:
+		rb, _ := r.([]byte)
+		return append(append([]byte{}, lv...), rb...), true
+	}
+	return nil, false
+}
+
+// intArithmetic keeps integers integral, except a division that leaves a remainder.
+func intArithmetic(op string, a, b int64) (any, error) {
 	switch op {
 	case "+":
-		return af + bf, nil
+		return a + b, nil
 	case "-":
-		return af - bf, nil
+		return a - b, nil
 	case "*":
-		return af * bf, nil
+		return a * b, nil
 	}
-	if bf == 0 {
+	if b == 0 {
 		return nil, throwf("Attempted to divide by zero.")
 	}
 	if op == "%" {
-		return float64(int64(af) % int64(bf)), nil
+		return a % b, nil
 	}
-	if q := af / bf; aInt && bInt && q == float64(int64(q)) {
-		return int64(q), nil
+	if a%b == 0 {
+		return a / b, nil
 	}
-	return af / bf, nil
+	return float64(a) / float64(b), nil
+}
+
+func floatArithmetic(op string, a, b float64) (any, error) {
+	switch op {
+	case "+":
+		return a + b, nil
+	case "-":
+		return a - b, nil
+	case "*":
+		return a * b, nil
+	}
+	if b == 0 {
+		return nil, throwf("Attempted to divide by zero.")
+	}
+	if op == "%" {
+		return math.Mod(a, b), nil
+	}
+	return a / b, nil
 }

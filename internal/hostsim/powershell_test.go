@@ -50,6 +50,8 @@ func TestInterpreter(t *testing.T) {
 		{"files round trip", "New-Item -ItemType Directory -Path C:\\d -Force | Out-Null\nSet-Content -Path C:\\d\\f -Value 'a', 'b'\n(Get-Content -Path C:\\d\\f).Count\nTest-Path -Path C:\\d\\f\nRemove-Item -Path C:\\d\\f\nTest-Path -Path C:\\d\\f",
 			"2\nTrue\nFalse\n", 0},
 		{"native commands set LASTEXITCODE", "& icacls.exe C:\\missing /grant:r 'x:F' | Out-Null\n$LASTEXITCODE", "2\n", 0},
+		{"integer division stays integral only when exact", `(6 / 2), (7 / 2), (7 % 3)`, "3\n3.5\n1\n", 0},
+		{"while with an assignment in the condition", "$i = 0\nwhile (($i = $i + 1) -lt 3) { 'w' + $i }", "w1\nw2\n", 0},
 		{"base64 and UTF-8", `[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('aGk='))`, "hi\n", 0},
 	}
 	for _, tc := range tests {
