@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -60,8 +61,12 @@ func (c *Client) copyOnce(ctx context.Context, r io.Reader, remotePath string) e
 	if err != nil {
 		return err
 	}
+	var sendErr *sendError
+	if errors.As(stdinErr, &sendErr) {
+		return c.classify(op, stdinErr)
+	}
 	if stdinErr != nil {
-		return c.failure(op, stdinErr.Error(), &stderr)
+		return fmt.Errorf("%s: %w", op, stdinErr)
 	}
 	if code != 0 {
 		return c.failure(op, fmt.Sprintf("exit code %d", code), &stderr)

@@ -41,6 +41,8 @@ type scriptExecutor struct {
 	onCopyLine func(n int)
 	// badHash makes copies report a wrong hash.
 	badHash bool
+	// discard makes copies hash the bytes without writing a file.
+	discard bool
 
 	mu         sync.Mutex
 	last       hostsim.Command
@@ -48,7 +50,7 @@ type scriptExecutor struct {
 	terminated chan struct{}
 }
 
-func newScriptExecutor(t *testing.T) *scriptExecutor {
+func newScriptExecutor(t testing.TB) *scriptExecutor {
 	return &scriptExecutor{root: t.TempDir(), gates: map[string]chan struct{}{},
 		terminated: make(chan struct{}, 16)}
 }
@@ -116,13 +118,17 @@ func (e *scriptExecutor) copyFile(stdin io.Reader, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "path line:", err)
 		return 1
 	}
-	path := filepath.Join(e.root, filepath.Base(strings.ReplaceAll(string(rawPath), `\`, "/")))
-	f, err := os.Create(path)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
+	var f io.Writer = io.Discard
+	if !e.discard {
+		path := filepath.Join(e.root, filepath.Base(strings.ReplaceAll(string(rawPath), `\`, "/")))
+		file, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		defer file.Close()
+		f = file
 	}
-	defer f.Close()
 	sum := sha256.New()
 	for n := 1; ; n++ {
 		line, err := in.ReadString('\n')
@@ -150,7 +156,7 @@ func (e *scriptExecutor) copyFile(stdin io.Reader, stdout, stderr io.Writer) int
 }
 
 // startHost runs a simulated host with exec until the test ends.
-func startHost(t *testing.T, exec hostsim.Executor, mutate func(*hostsim.ServerOptions)) *hostsim.Server {
+func startHost(t testing.TB, exec hostsim.Executor, mutate func(*hostsim.ServerOptions)) *hostsim.Server {
 	t.Helper()
 	opts := hostsim.ServerOptions{Username: testUser, Password: testPassword, Executor: exec}
 	if mutate != nil {
@@ -168,7 +174,7 @@ func startHost(t *testing.T, exec hostsim.Executor, mutate func(*hostsim.ServerO
 }
 
 // clientFor returns a client for srv that trusts its CA.
-func clientFor(t *testing.T, srv *hostsim.Server, mutate func(*winrm.Config)) *winrm.Client {
+func clientFor(t testing.TB, srv *hostsim.Server, mutate func(*winrm.Config)) *winrm.Client {
 	t.Helper()
 	host, port, err := winrm.SplitHostPort(srv.Addr())
 	if err != nil {

@@ -19,8 +19,7 @@ import (
 const cancelGrace = 5 * time.Second
 
 // sendPiece is the most stdin sent in one Send request: its base64 plus the envelope stays
-// below envelopeSize. masterzen splits writes by envelope size before base64, which can
-// overflow it, so writes are kept to this size here.
+// below envelopeSize.
 const sendPiece = 256 * 1024
 
 // RunPowerShell runs script with powershell.exe -NoProfile -NonInteractive -EncodedCommand,
@@ -46,22 +45,26 @@ func (c *Client) exec(ctx context.Context, op, line string, stdin io.Reader,
 		return -1, nil, err
 	}
 	defer s.conns.shutdown()
+	// On cancellation, cut the Receive the host may be holding open, then terminate the
+	// command over a new connection; the output loop then sees the command end.
 	stop := context.AfterFunc(ctx, func() {
 		s.conns.closeAll()
 		time.AfterFunc(cancelGrace, s.conns.shutdown)
+		if err := s.terminate(); err != nil {
+			klog.V(2).InfoS("Terminating WinRM command", "url", c.url, "err", c.redact(err.Error()))
+		}
 	})
 	defer stop()
 
 	var wg sync.WaitGroup
 	wg.Add(3)
-	go func() { defer wg.Done(); stdinErr = feed(cmd, stdin) }()
+	go func() { defer wg.Done(); stdinErr = s.feed(stdin) }()
 	go func() { defer wg.Done(); drain(stdout, cmd.Stdout) }()
 	go func() { defer wg.Done(); drain(stderr, cmd.Stderr) }()
 	cmd.Wait()
 	wg.Wait()
 
 	if ctx.Err() != nil {
-		_ = cmd.Close() // signal terminate
 		c.deleteShell(shell)
 		return -1, stdinErr, c.classify(op, ctx.Err())
 	}
@@ -124,29 +127,42 @@ func isDialError(err error) bool {
 	return errors.As(err, &opErr) && opErr.Op == "dial"
 }
 
-// feed sends stdin to the command in pieces and then closes it. It reports stdin that was
+// feed sends stdin to the command in pieces and then its end. It reports stdin that was
 // not sent in full; a failure to send the end of stdin alone is not reported, since the
 // command may simply have finished first.
-func feed(cmd *mwinrm.Command, stdin io.Reader) error {
-	defer func() { _ = cmd.Stdin.Close() }()
+func (s *session) feed(stdin io.Reader) error {
 	buf := make([]byte, sendPiece)
 	for sent := 0; ; {
 		n, err := io.ReadFull(stdin, buf)
 		if n > 0 {
-			// masterzen reports a failed Send as a short write and drops the cause.
-			if _, werr := cmd.Stdin.Write(buf[:n]); werr != nil {
-				return fmt.Errorf("the host took %d bytes of stdin, then refused more", sent)
+			if serr := s.send(buf[:n], false); serr != nil {
+				_ = s.send(nil, true)
+				return &sendError{sent: sent, err: serr}
 			}
 			sent += n
 		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			_ = s.send(nil, true)
 			return nil
 		}
 		if err != nil {
+			_ = s.send(nil, true)
 			return fmt.Errorf("read stdin after %d bytes: %w", sent, err)
 		}
 	}
 }
+
+// sendError is a failure to deliver stdin, as opposed to one reading it.
+type sendError struct {
+	sent int
+	err  error
+}
+
+func (e *sendError) Error() string {
+	return fmt.Sprintf("send stdin after %d bytes: %v", e.sent, e.err)
+}
+
+func (e *sendError) Unwrap() error { return e.err }
 
 // drain copies a command's stream to w and keeps reading if w fails, so that the command's
 // output loop never blocks on a stream nobody reads.
