@@ -1,7 +1,6 @@
 package plugin
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -137,13 +136,4 @@ func (o *winrmOptions) Config(host string) (winrm.Config, error) {
 		Host: name, Port: port, HTTP: o.HTTP, Insecure: o.Insecure, CACert: o.caCert,
 		Auth: strings.ToLower(o.Auth), Username: o.Username, Password: o.password,
 	}, nil
-}
-
-// explain adds to a WinRM authentication error where the password came from, so that the
-// user knows what to fix.
-func (o *winrmOptions) explain(err error) error {
-	if errors.Is(err, winrm.ErrAuth) {
-		return fmt.Errorf("%w (password read from %s)", err, o.passwordSource)
-	}
-	return err
 }

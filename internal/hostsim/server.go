@@ -66,6 +66,8 @@ type ServerOptions struct {
 	SlowResponses time.Duration
 	// Reject401 answers every request with 401 Unauthorized, whatever the credentials.
 	Reject401 bool
+	// DisableBasic refuses Basic authentication, as a Windows host does by default.
+	DisableBasic bool
 }
 
 // Server is a simulated WinRM endpoint. Its methods are safe for concurrent use.

@@ -55,6 +55,10 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) string {
 		}
 		return user
 	case "basic":
+		if s.opts.DisableBasic {
+			s.unauthorized(w, r, "basic authentication is disabled")
+			return ""
+		}
 		return s.basic(w, r, token)
 	case "negotiate", "ntlm":
 		return s.ntlm(w, r, ca, scheme, token)
@@ -149,7 +153,9 @@ func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, why string
 	}
 	discardBody(r)
 	w.Header().Add("WWW-Authenticate", "Negotiate")
-	w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
+	if !s.opts.DisableBasic {
+		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
+	}
 	w.WriteHeader(http.StatusUnauthorized)
 }
 

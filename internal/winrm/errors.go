@@ -65,6 +65,9 @@ func (c *Client) classify(op string, err error) error {
 	if errors.As(err, &classified) {
 		return err
 	}
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s on %s: %w", op, c.url, context.Canceled)
+	}
 	kind, detail := c.kindOf(err)
 	msg := fmt.Sprintf("%s on %s: %v: %s", op, c.url, kind, detail)
 	return &opError{kind: kind, msg: c.redact(msg), err: err}

@@ -32,7 +32,11 @@ func TestRunPowerShell(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			exec := newScriptExecutor(t)
-			srv := startHost(t, exec, func(o *hostsim.ServerOptions) { o.HTTP = tc.http })
+			srv := startHost(t, exec, func(o *hostsim.ServerOptions) {
+				o.HTTP = tc.http
+				// Without Basic on the host, a client that did not do NTLM fails.
+				o.DisableBasic = tc.auth == winrm.AuthNTLM
+			})
 			c := clientFor(t, srv, func(cfg *winrm.Config) { cfg.Auth = tc.auth })
 			var stdout, stderr bytes.Buffer
 			code, err := c.RunPowerShell(testContext(t), tc.script, &stdout, &stderr)
