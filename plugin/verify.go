@@ -79,7 +79,8 @@ type VerifyOptions struct {
 	genericiooptions.IOStreams
 }
 
-func newCmdVerify(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+func newCmdVerify(configFlags *genericclioptions.ConfigFlags,
+	streams genericiooptions.IOStreams) *cobra.Command {
 	o := &VerifyOptions{configFlags: configFlags, IOStreams: streams}
 	cmd := &cobra.Command{
 		Use:     "verify",
@@ -134,7 +135,8 @@ func (o *VerifyOptions) Validate() error {
 	if err := validateOutput(o.Output, outputWide, outputJSON, outputYAML); err != nil {
 		return err
 	}
-	for name, v := range map[string]int{"--expect-linux": o.ExpectLinux, "--expect-windows": o.ExpectWindows} {
+	counts := map[string]int{"--expect-linux": o.ExpectLinux, "--expect-windows": o.ExpectWindows}
+	for name, v := range counts {
 		if v < -1 {
 			return usageErrorf("%s %d must not be negative", name, v)
 		}
@@ -150,7 +152,7 @@ func (o *VerifyOptions) Validate() error {
 	return nil
 }
 
-// Complete turns the flags and config files into expectations and builds the client.
+// Complete turns the flags and config files into expectations.
 func (o *VerifyOptions) Complete() error {
 	o.expect = verify.NoExpectations()
 	o.expect.Linux, o.expect.Windows = o.ExpectLinux, o.ExpectWindows
@@ -161,17 +163,22 @@ func (o *VerifyOptions) Complete() error {
 		}
 		o.expect.Nodes = append(o.expect.Nodes, e)
 	}
-	if err := o.loadFiles(); err != nil {
-		return err
-	}
+	return o.loadFiles()
+}
+
+// connect builds the client from the kubectl flags.
+func (o *VerifyOptions) connect() error {
 	cfg, err := o.configFlags.ToRESTConfig()
 	if err != nil {
 		return &ExitError{Code: ExitUnavailable, Err: fmt.Errorf("load kubeconfig: %w", err)}
 	}
 	cfg = rest.CopyConfig(cfg)
-	// Protobuf halves the decoding work of big node and pod lists.
+	// Protobuf decodes big node and pod lists faster than JSON. A big cluster takes dozens of
+	// list pages; client-go's default of 5 requests a second would make verify wait on its
+	// own rate limiter rather than on the API server.
 	cfg.ContentType = "application/vnd.kubernetes.protobuf"
 	cfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	cfg.QPS, cfg.Burst = 50, 100
 	if o.client, err = kubernetes.NewForConfig(cfg); err != nil {
 		return &ExitError{Code: ExitUnavailable, Err: fmt.Errorf("build client: %w", err)}
 	}
@@ -186,6 +193,9 @@ func (o *VerifyOptions) Complete() error {
 func (o *VerifyOptions) Run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if err := o.connect(); err != nil {
+		return err
 	}
 	report, state, err := o.report(ctx)
 	if err != nil {
@@ -219,7 +229,8 @@ func (o *VerifyOptions) report(ctx context.Context) (verify.Report, *verify.Stat
 		}
 		return verify.Evaluate(state, o.expect, checks), state, nil
 	}
-	ctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, fmt.Errorf("--timeout %s ran out", o.Timeout))
+	ctx, cancel := context.WithTimeoutCause(ctx, o.Timeout,
+		fmt.Errorf("--timeout %s ran out", o.Timeout))
 	defer cancel()
 	w := verify.NewWatcher(o.client, o.endpoint)
 	var last []string

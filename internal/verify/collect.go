@@ -109,7 +109,8 @@ func ListPods(ctx context.Context, client kubernetes.Interface, namespace string
 // readAksEdge reads ConfigMap aksedge/aksedge and, when it is missing, whether its namespace
 // exists.
 func readAksEdge(ctx context.Context, client kubernetes.Interface, s *State) error {
-	cm, err := client.CoreV1().ConfigMaps(AksEdgeNamespace).Get(ctx, AksEdgeConfigMap, metav1.GetOptions{})
+	configMaps := client.CoreV1().ConfigMaps(AksEdgeNamespace)
+	cm, err := configMaps.Get(ctx, AksEdgeConfigMap, metav1.GetOptions{})
 	switch {
 	case err == nil:
 		s.AksEdgeNamespace, s.AksEdgeConfigMap = true, cm

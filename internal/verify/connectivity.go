@@ -50,7 +50,8 @@ func ProbeConnectivity(ctx context.Context, client kubernetes.Interface, nodes [
 	watcher := newProbeWatcher(client, o.Namespace, run)
 	go watcher.ctrl.RunWithContext(ctx)
 	for _, node := range targets {
-		if _, err := client.CoreV1().Pods(o.Namespace).Create(ctx, probePod(node, run, o), metav1.CreateOptions{}); err != nil {
+		pod := probePod(node, run, o)
+		if _, err := client.CoreV1().Pods(o.Namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
 			return nil, fmt.Errorf("create the DNS probe pod for node %q: %w", node, err)
 		}
 	}
@@ -172,7 +173,7 @@ func probeResult(node string, p *corev1.Pod, timeout time.Duration) Result {
 func terminationText(p *corev1.Pod) string {
 	for _, cs := range p.Status.ContainerStatuses {
 		if t := cs.State.Terminated; t != nil {
-			return strings.TrimSpace(fmt.Sprintf("exit code %d %s", t.ExitCode, t.Message))
+			return oneLine(fmt.Sprintf("exit code %d: %s", t.ExitCode, t.Message))
 		}
 	}
 	return p.Status.Message
@@ -193,6 +194,18 @@ func deleteProbes(client kubernetes.Interface, namespace, run string) {
 		metav1.DeleteOptions{GracePeriodSeconds: ptr.To(int64(0))},
 		metav1.ListOptions{LabelSelector: probeRunLabel + "=" + run})
 	if err != nil {
-		klog.V(1).InfoS("Could not remove the DNS probe pods", "namespace", namespace, "run", run, "err", err)
+		klog.V(1).InfoS("Could not remove the DNS probe pods", "namespace", namespace, "run", run,
+			"err", err)
 	}
+}
+
+// oneLine joins the non-empty lines of a log tail, so it fits a table cell.
+func oneLine(s string) string {
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, " | ")
 }

@@ -487,3 +487,70 @@ func waitFor(t *testing.T, ctx context.Context, cond func() bool) {
 		}
 	}
 }
+
+func TestConnectivityProbesEachLinuxNodeAndCleansUp(t *testing.T) {
+	c := startCluster(t, testcluster.K3s)
+	addNode(t, c, nodeSpec{name: "worker1-ledge", ip: "10.10.75.61", os: "linux", ready: corev1.ConditionTrue})
+	addNode(t, c, nodeSpec{name: "worker1-wedge", ip: "10.10.75.71", os: "windows", ready: corev1.ConditionTrue})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	// Play the kubelets: the probe on worker1 cannot resolve, the one on the primary can.
+	go finishProbes(ctx, c, map[string]corev1.PodPhase{
+		"worker1-ledge": corev1.PodFailed, c.Primary.NodeName: corev1.PodSucceeded})
+
+	out, code := run(ctx, c, nil, "--connectivity", "--connectivity-timeout", "60s", "-o", "wide")
+	if code != plugin.ExitFailed {
+		t.Errorf("exit %d, want %d", code, plugin.ExitFailed)
+	}
+	if line := failLine(out, "connectivity", "node/worker1-ledge"); !strings.Contains(line, "UDP 8472") ||
+		!strings.Contains(line, "NXDOMAIN") {
+		t.Errorf("no failed connectivity on worker1-ledge naming UDP 8472 with the log:\n%s", out)
+	}
+	if !strings.Contains(out, "connectivity             node/"+c.Primary.NodeName) {
+		t.Errorf("no connectivity result for the primary:\n%s", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "connectivity") && strings.Contains(line, "node/worker1-wedge") {
+			t.Errorf("a Windows node was probed: %s", line)
+		}
+	}
+	left, err := c.Client.CoreV1().Pods("default").List(ctx, metav1.ListOptions{
+		LabelSelector: "app.kubernetes.io/managed-by=kubectl-aksee"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left.Items) != 0 {
+		t.Errorf("%d probe pods left behind", len(left.Items))
+	}
+}
+
+// finishProbes sets the phase of each probe pod by its node until ctx ends, as the kubelet
+// would when nslookup exits. kwok may still mark the primary's pod Running, so it retries.
+func finishProbes(ctx context.Context, c *testcluster.Cluster, phases map[string]corev1.PodPhase) {
+	pods := c.Client.CoreV1().Pods("default")
+	for ctx.Err() == nil {
+		list, err := pods.List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/managed-by=kubectl-aksee"})
+		if err == nil {
+			for i := range list.Items {
+				p := &list.Items[i]
+				want, ok := phases[p.Spec.NodeName]
+				if !ok || p.Status.Phase == want {
+					continue
+				}
+				p.Status.Phase = want
+				exit := int32(0)
+				msg := "Name: kubernetes.default\nAddress: 10.43.0.1"
+				if want == corev1.PodFailed {
+					exit, msg = 1, ";; connection timed out; no servers could be reached\n** server can't find kubernetes.default: NXDOMAIN"
+				}
+				p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "probe", State: corev1.ContainerState{
+					Terminated: &corev1.ContainerStateTerminated{ExitCode: exit, Message: msg}}}}
+				_, _ = pods.UpdateStatus(ctx, p, metav1.UpdateOptions{})
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/version"
@@ -59,7 +60,7 @@ func checkReady(n *corev1.Node) Result {
 	}
 	return fail(CheckNodeReady, obj, msg+"; run 'kubectl describe node "+n.Name+
 		"' and check the node's VM and kubelet on its machine").
-		withDetail("Ready=" + string(c.Status) + " since " + c.LastTransitionTime.UTC().Format("2006-01-02T15:04:05Z"))
+		withDetail("Ready=" + string(c.Status) + " since " + c.LastTransitionTime.UTC().Format(time.RFC3339))
 }
 
 func checkPressure(n *corev1.Node) Result {

@@ -154,7 +154,8 @@ func storeItems[T any](store cache.Store) []T {
 
 // Wait follows the cluster until the report passes or ctx ends, calling progress with every
 // report it makes. It returns the last report; the error is ctx's when time ran out.
-func Wait(ctx context.Context, w *Watcher, e Expectations, o Options, progress func(Report)) (Report, error) {
+func Wait(ctx context.Context, w *Watcher, e Expectations, o Options,
+	progress func(Report)) (Report, error) {
 	if err := w.Start(ctx); err != nil {
 		return Report{}, err
 	}
