@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -258,6 +261,42 @@ func TestJoinRefusals(t *testing.T) {
 			}
 			if tc.name == "a failing deployment" && !strings.Contains(errOut, hostsim.LogsPath) {
 				t.Errorf("the output does not say where Get-AksEdgeLogs put the logs:\n%s", errOut)
+			}
+		})
+	}
+}
+
+func TestJoinInstallsTheMSIFirst(t *testing.T) {
+	c := testcluster.Start(t, testcluster.K3s)
+	msi := []byte("simulated AKS Edge Essentials K3s MSI")
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write(msi)
+	}))
+	defer web.Close()
+	for i, tc := range []struct {
+		name   string
+		change func(*hostops.Options)
+	}{
+		{"pushed with --msi", func(o *hostops.Options) {
+			o.MSI, o.MSIName = bytes.NewReader(msi), "AksEdge-K3s-1.11.247.0.msi"
+		}},
+		{"downloaded with --msi-url", func(o *hostops.Options) { o.MSIURL = web.URL + "/AksEdge-K3s-1.11.247.0.msi" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			host := fmt.Sprintf("aksee-msi%d", i)
+			h := startSim(t, hostsim.MachineOptions{Hostname: host, Cluster: c.Config})
+			cfg, _ := joinConfig(t, c, fmt.Sprintf("10.10.75.%d", 80+i), "")
+			if _, _, err := runJoin(t, h, c, cfg, tc.change); err != nil {
+				t.Fatalf("join: %v", err)
+			}
+			if got := h.machine.Flavour(); got != "k3s" {
+				t.Errorf("installed flavour %q, want k3s", got)
+			}
+			checkNode(t, c.Client, host+"-ledge", fmt.Sprintf("10.10.75.%d", 80+i), "linux")
+			for _, f := range h.machine.Files() {
+				if strings.HasSuffix(strings.ToLower(f), ".msi") {
+					t.Errorf("the MSI was left on the host at %s", f)
+				}
 			}
 		})
 	}
