@@ -27,10 +27,10 @@ import (
 )
 
 type options struct {
-	kubeconfig, hostname, listen, username, flavour, adapters, caOut string
-	http, hostFeatures, reject401, failDeployment, notElevated       bool
-	deployDelay, switchDrop, reboot, slow                            time.Duration
-	diskGB, memoryMB, processors                                     int
+	kubeconfig, hostname, listen, username, flavour, adapters, caOut    string
+	http, hostFeatures, reject401, failDeployment, notElevated, noBasic bool
+	deployDelay, switchDrop, reboot, slow                               time.Duration
+	diskGB, memoryMB, processors                                        int
 }
 
 func main() {
@@ -50,6 +50,7 @@ func parseFlags() *options {
 	flag.BoolVar(&o.http, "http", false, "Serve plain HTTP instead of HTTPS with a generated certificate.")
 	flag.StringVar(&o.username, "username", "Administrator",
 		"The account WinRM accepts; its password is $HOSTSIM_PASSWORD.")
+	flag.BoolVar(&o.noBasic, "disable-basic", false, "Refuse Basic authentication, as a default Windows host does.")
 	flag.StringVar(&o.caOut, "ca-out", "", "Write the CA certificate of the HTTPS listener to this file.")
 	flag.StringVar(&o.flavour, "flavour", "auto", "Installed AksEdge MSI: k3s, k8s, none, or auto (the cluster's).")
 	flag.BoolVar(&o.hostFeatures, "host-features", false, "Start with the host features (Hyper-V) already enabled.")
@@ -91,7 +92,8 @@ func run(o *options) error {
 	defer func() { _ = m.Close() }()
 	srv, err := hostsim.NewServer(hostsim.ServerOptions{
 		Listen: o.listen, HTTP: o.http, Username: o.username, Password: password,
-		ComputerName: strings.ToUpper(o.hostname), Executor: m, SlowResponses: o.slow, Reject401: o.reject401,
+		ComputerName: strings.ToUpper(o.hostname), Executor: m, DisableBasic: o.noBasic,
+		SlowResponses: o.slow, Reject401: o.reject401,
 	})
 	if err != nil {
 		return err
