@@ -125,7 +125,7 @@ func timeCluster(binDir, dir string) (ready, seeded time.Duration, err error) {
 	if err != nil {
 		return 0, 0, fmt.Errorf("%w\n%s", err, localcluster.LogTails(dir, 20))
 	}
-	defer c.Stop()
+	defer func() { _ = c.Stop() }()
 	ready = time.Since(begin)
 	if err := seed(ctx, c, localcluster.K3s); err != nil {
 		return 0, 0, err

@@ -226,7 +226,7 @@ func (c *Cluster) waitReady(ctx context.Context, limit time.Duration) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("wait for %s/readyz: %w (last answer: %v)", c.Server, ctx.Err(), err)
+			return fmt.Errorf("wait for %s/readyz: %w", c.Server, errors.Join(ctx.Err(), err))
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
