@@ -68,7 +68,8 @@ func newFlags(name string) *flag.FlagSet {
 func up(args []string) error {
 	fs := newFlags("up")
 	dir := fs.String("dir", "", "Directory for the cluster's certificates, data, logs and kubeconfig.")
-	binDir := fs.String("bin-dir", "", "Directory of the control-plane binaries (hack/build-controlplane.sh).")
+	binDir := fs.String("bin-dir", "",
+		"Directory of the control-plane binaries (hack/build-controlplane.sh).")
 	flavourFlag := fs.String("flavour", string(localcluster.K3s), "Seed flavour: k3s or k8s.")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -94,7 +95,8 @@ func up(args []string) error {
 
 // startSeeded starts a detached cluster in dir, seeds it and starts the LoadBalancer
 // allocator beside it. On failure it stops what it started and shows the logs' tails.
-func startSeeded(dir, binDir string, flavour localcluster.Flavour, progress io.Writer) (string, error) {
+func startSeeded(dir, binDir string, flavour localcluster.Flavour,
+	progress io.Writer) (string, error) {
 	ctx := context.Background()
 	begin := time.Now()
 	c, err := localcluster.Start(ctx, localcluster.Options{Dir: dir, BinDir: binDir, Detach: true})
@@ -104,7 +106,8 @@ func startSeeded(dir, binDir string, flavour localcluster.Flavour, progress io.W
 	if err != nil {
 		return "", fmt.Errorf("%w\n%s", err, localcluster.LogTails(dir, 20))
 	}
-	fmt.Fprintf(progress, "API server ready at %s after %.1fs\n", c.Server, time.Since(begin).Seconds())
+	fmt.Fprintf(progress, "API server ready at %s after %.1fs\n",
+		c.Server, time.Since(begin).Seconds())
 	if err := seed(ctx, c, flavour); err != nil {
 		_ = c.Stop()
 		return "", fmt.Errorf("%w\n%s", err, localcluster.LogTails(dir, 20))
@@ -114,7 +117,8 @@ func startSeeded(dir, binDir string, flavour localcluster.Flavour, progress io.W
 		_ = c.Stop()
 		return "", fmt.Errorf("find this program for the allocator: %w", err)
 	}
-	if err := c.AddProcess("loadbalancer", self, []string{"lb", "--kubeconfig", c.Kubeconfig}, true); err != nil {
+	lbArgs := []string{"lb", "--kubeconfig", c.Kubeconfig}
+	if err := c.AddProcess("loadbalancer", self, lbArgs, true); err != nil {
 		_ = c.Stop()
 		return "", err
 	}

@@ -96,7 +96,8 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		_ = c.Stop()
 		// freePorts releases the ports before the components bind them; another program
 		// may take one meanwhile, and then a second try with new ports succeeds.
-		if attempt == startAttempts || !strings.Contains(LogTails(opts.Dir, 5), "address already in use") {
+		portTaken := strings.Contains(LogTails(opts.Dir, 5), "address already in use")
+		if attempt == startAttempts || !portTaken {
 			return nil, err
 		}
 	}

@@ -158,7 +158,8 @@ func setIngress(ctx context.Context, client kubernetes.Interface, svc *corev1.Se
 type addressPool struct{ first, last netip.Addr }
 
 func readPool(ctx context.Context, client kubernetes.Interface) (addressPool, error) {
-	cm, err := client.CoreV1().ConfigMaps(KubeVIPNamespace).Get(ctx, KubeVIPConfigMap, metav1.GetOptions{})
+	cms := client.CoreV1().ConfigMaps(KubeVIPNamespace)
+	cm, err := cms.Get(ctx, KubeVIPConfigMap, metav1.GetOptions{})
 	if err != nil {
 		return addressPool{}, fmt.Errorf("read the LoadBalancer range: %w", err)
 	}

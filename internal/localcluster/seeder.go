@@ -172,7 +172,7 @@ func (s *Seeder) resource(o *unstructured.Unstructured) dynamic.ResourceInterfac
 func (s *Seeder) prune(ctx context.Context, keep Flavour) error {
 	selector := SeedLabel + "," + SeedLabel + "!=" + string(keep)
 	for gvk, kind := range seedKinds {
-		gvr := schema.GroupVersionResource{Group: gvk.Group, Version: gvk.Version, Resource: kind.resource}
+		gvr := gvk.GroupVersion().WithResource(kind.resource)
 		list, err := s.dyn.Resource(gvr).List(ctx, metav1.ListOptions{LabelSelector: selector})
 		if err != nil {
 			return fmt.Errorf("list seeded %s: %w", kind.resource, err)

@@ -21,7 +21,8 @@ const emptyWait = 10 * time.Second
 
 // keptObjects are the objects every namespace gets from the control plane itself: the CA
 // bundle, the default service account, and in default the kubernetes Service.
-const keptObjects = "metadata.name!=kube-root-ca.crt,metadata.name!=default,metadata.name!=kubernetes"
+const keptObjects = "metadata.name!=kube-root-ca.crt," +
+	"metadata.name!=default,metadata.name!=kubernetes"
 
 // namespacedResource is a namespaced resource a reset can delete.
 type namespacedResource struct {
@@ -100,7 +101,8 @@ func ignoreGone(err error) error {
 // removeNamespace deletes ns with all its content and then finalizes it itself. The
 // namespace controller would do the same, but only after a fixed five-second delay
 // (namespaceDeletionGracePeriod in kube-controller-manager), which every test would pay.
-func (e *env) removeNamespace(ctx context.Context, ns string, resources []namespacedResource) error {
+func (e *env) removeNamespace(ctx context.Context, ns string,
+	resources []namespacedResource) error {
 	err := e.client.CoreV1().Namespaces().Delete(ctx, ns, background)
 	if apierrors.IsNotFound(err) {
 		return nil
@@ -135,7 +137,8 @@ func (e *env) waitEmpty(ctx context.Context, ns string, resources []namespacedRe
 	}
 }
 
-func (e *env) anyLeft(ctx context.Context, ns string, resources []namespacedResource) (bool, error) {
+func (e *env) anyLeft(ctx context.Context, ns string,
+	resources []namespacedResource) (bool, error) {
 	for _, r := range resources {
 		list, err := e.dyn.Resource(r.gvr).Namespace(ns).List(ctx, metav1.ListOptions{Limit: 1})
 		if ignoreGone(err) != nil {

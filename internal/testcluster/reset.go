@@ -13,7 +13,7 @@ import (
 	"github.com/kubectl-aksee/kubectl-aksee/internal/localcluster"
 )
 
-// keptNamespaces survive a reset; their test-made content is deleted kind by kind.
+// keptNamespaces survive a reset; the objects tests made in default and aksedge are deleted.
 var keptNamespaces = map[string]bool{
 	metav1.NamespaceDefault:         true,
 	metav1.NamespaceSystem:          true,
@@ -25,7 +25,8 @@ var keptNamespaces = map[string]bool{
 // notSeeded selects the objects the seed step did not make.
 const notSeeded = "!" + localcluster.SeedLabel
 
-// bootstrapping marks the RBAC objects the API server creates for itself.
+// notBootstrapping selects the RBAC objects that neither the API server (which labels its
+// own kubernetes.io/bootstrapping) nor the seed made.
 const notBootstrapping = "!kubernetes.io/bootstrapping," + notSeeded
 
 var (
@@ -51,13 +52,10 @@ func (e *env) reset(ctx context.Context, f Flavour) (localcluster.Primary, error
 			return p, err
 		}
 	}
-	if err := e.seeder.Seed(ctx, p); err != nil {
-		return p, err
-	}
 	if err := e.uncordon(ctx, p.NodeName); err != nil {
 		return p, err
 	}
-	if err := e.seeder.Wait(ctx, p, localcluster.DefaultSeedWait); err != nil {
+	if err := e.seeder.Seed(ctx, p); err != nil {
 		return p, err
 	}
 	return p, e.recordSettled(ctx)
@@ -162,6 +160,9 @@ func (e *env) deleteClusterObjects(ctx context.Context) error {
 // uncordon clears what a test may have set on the seeded node outside the seeded fields.
 func (e *env) uncordon(ctx context.Context, name string) error {
 	node, err := e.client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil // the seed makes it afresh
+	}
 	if err != nil {
 		return fmt.Errorf("get node %q: %w", name, err)
 	}
@@ -169,7 +170,8 @@ func (e *env) uncordon(ctx context.Context, name string) error {
 		return nil
 	}
 	patch := []byte(`{"spec":{"unschedulable":null,"taints":null}}`)
-	_, err = e.client.CoreV1().Nodes().Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+	_, err = e.client.CoreV1().Nodes().Patch(ctx, name, types.MergePatchType, patch,
+		metav1.PatchOptions{})
 	if err != nil {
 		return fmt.Errorf("uncordon node %q: %w", name, err)
 	}

@@ -290,30 +290,39 @@ func TestLoadBalancerGetsAddressFromRange(t *testing.T) {
 	c := testcluster.Start(t, testcluster.K3s)
 	ctx := ctxFor(t)
 	createNamespace(t, c, "lb")
-	for _, name := range []string{"azure-vote-front", "second"} {
-		svc := &corev1.Service{
-			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "lb"},
-			Spec: corev1.ServiceSpec{
-				Type:     corev1.ServiceTypeLoadBalancer,
-				Selector: map[string]string{"app": name},
-				Ports:    []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(80)}},
-			},
+	got := map[string]string{}
+	// One at a time, so the order of the addresses is known; "third" comes after "first" is
+	// deleted and takes its address.
+	for _, name := range []string{"first", "second", "-first", "third"} {
+		if strings.HasPrefix(name, "-") {
+			err := c.Client.CoreV1().Services("lb").Delete(ctx, name[1:], metav1.DeleteOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			continue
 		}
-		_, err := c.Client.CoreV1().Services("lb").Create(ctx, svc, metav1.CreateOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		// One at a time, so the order of the addresses is known.
-		waitIngress(t, c, "lb", name)
+		createLoadBalancer(t, c, "lb", name)
+		got[name] = waitIngress(t, c, "lb", name)
 	}
 
-	got := map[string]string{
-		"azure-vote-front": waitIngress(t, c, "lb", "azure-vote-front"),
-		"second":           waitIngress(t, c, "lb", "second"),
-	}
-	want := map[string]string{"azure-vote-front": "10.10.75.101", "second": "10.10.75.102"}
+	want := map[string]string{"first": "10.10.75.101", "second": "10.10.75.102", "third": "10.10.75.101"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("LoadBalancer addresses (-want +got):\n%s", diff)
+	}
+}
+
+func createLoadBalancer(t *testing.T, c *testcluster.Cluster, ns, name string) {
+	t.Helper()
+	svc := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: corev1.ServiceSpec{
+			Type:     corev1.ServiceTypeLoadBalancer,
+			Selector: map[string]string{"app": name},
+			Ports:    []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(80)}},
+		},
+	}
+	if _, err := c.Client.CoreV1().Services(ns).Create(ctxFor(t), svc, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -349,6 +358,12 @@ func TestResetRemovesWhatTheLastTestMade(t *testing.T) {
 		if _, err := c.Client.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
+		cordon := []byte(`{"spec":{"unschedulable":true}}`)
+		_, err := c.Client.CoreV1().Nodes().Patch(ctx, c.Primary.NodeName, types.MergePatchType, cordon,
+			metav1.PatchOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		token := &corev1.Secret{
 			ObjectMeta: metav1.ObjectMeta{Name: "bootstrap-token-abcdef", Namespace: "kube-system"},
 			Type:       corev1.SecretTypeBootstrapToken,
@@ -371,6 +386,13 @@ func TestResetRemovesWhatTheLastTestMade(t *testing.T) {
 		// Objects of a finalized namespace must not come back with a namespace of that name.
 		createNamespace(t, c, "scratch")
 		_, checks["configmap leftover"] = core.ConfigMaps("scratch").Get(ctx, "leftover", get)
+		node, err := core.Nodes().Get(ctx, c.Primary.NodeName, get)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if node.Spec.Unschedulable {
+			t.Error("the seeded node is still cordoned after a reset")
+		}
 		for what, err := range checks {
 			if !apierrors.IsNotFound(err) {
 				t.Errorf("%s after a reset: got %v, want NotFound", what, err)
