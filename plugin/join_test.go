@@ -63,6 +63,21 @@ func TestJoinUsageErrors(t *testing.T) {
 	}
 }
 
+func TestJoinUnreachableHostExitsUnavailable(t *testing.T) {
+	c := testcluster.Start(t, testcluster.K3s)
+	file := scaleConfig(t, c, "10.10.75.64", "")
+	t.Setenv(winrmPasswordEnv, canaryPassword)
+	start := time.Now()
+	// Port 1 on loopback: nothing listens there.
+	res := runAksee(t, "--kubeconfig", c.Kubeconfig, "join", "127.0.0.1:1", "-f", file, "--timeout", "2m")
+	if res.code != ExitUnavailable {
+		t.Errorf("exit %d, want %d; stderr:\n%s", res.code, ExitUnavailable, res.stderr)
+	}
+	if d := time.Since(start); d > 90*time.Second {
+		t.Errorf("join took %s to give up on a host that never answered", d)
+	}
+}
+
 // simHost is a simulated AKS EE host on 127.0.0.1 for the join tests.
 type simHost struct {
 	machine *hostsim.Machine

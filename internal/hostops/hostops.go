@@ -83,6 +83,7 @@ type procedure struct {
 	adapter string
 	linux   string // expected node names, from the host's own hostname
 	windows string
+	reached bool // the host has answered once: from now on it is waited for when away
 	pushed  bool // the config (with the token) reached the host
 	resume  bool // a deployment task was already running: only wait for it
 	done    bool // the host had already joined: nothing to do

@@ -25,12 +25,17 @@ func transient(ctx context.Context, err error) bool {
 }
 
 // retry calls op until it succeeds, fails for good, or ctx ends. Every script join sends is
-// safe to run again, which is what makes this retry sound.
+// safe to run again, which is what makes this retry sound. Until the host has answered once,
+// nothing is retried here (the WinRM client's own short retry applies): a host that was
+// never reachable is reported at once, not after --timeout.
 func (p *procedure) retry(ctx context.Context, what string, op func() error) error {
 	backoff, announced := 250*time.Millisecond, false
 	for {
 		err := op()
-		if err == nil || !transient(ctx, err) {
+		if err == nil {
+			p.reached = true
+		}
+		if err == nil || !p.reached || !transient(ctx, err) {
 			if err == nil && announced {
 				p.progress("%s is back", p.o.HostName)
 			}
