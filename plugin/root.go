@@ -5,6 +5,9 @@ package plugin
 
 import (
 	"flag"
+	"fmt"
+	"io"
+	"strconv"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -27,6 +30,7 @@ Exit codes:
 // NewCmdAksee returns the root command with every subcommand attached.
 func NewCmdAksee(streams genericiooptions.IOStreams) *cobra.Command {
 	configFlags := genericclioptions.NewConfigFlags(true)
+	var verbosity *flag.Flag
 	cmd := &cobra.Command{
 		Use:   "kubectl-aksee",
 		Short: "Scale out AKS Edge Essentials clusters",
@@ -39,6 +43,7 @@ func NewCmdAksee(streams genericiooptions.IOStreams) *cobra.Command {
 		PersistentPreRun: func(*cobra.Command, []string) {
 			klog.LogToStderr(false)
 			klog.SetOutput(streams.ErrOut)
+			capVerbosity(verbosity, streams.ErrOut)
 		},
 	}
 	cmd.SetIn(streams.In)
@@ -47,7 +52,7 @@ func NewCmdAksee(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 
 	configFlags.AddFlags(cmd.PersistentFlags())
-	addKlogFlags(cmd.PersistentFlags())
+	verbosity = addKlogFlags(cmd.PersistentFlags())
 
 	cmd.AddCommand(newCmdVersion(streams))
 	cmd.AddCommand(newCmdConfig(streams))
@@ -58,11 +63,29 @@ func NewCmdAksee(streams genericiooptions.IOStreams) *cobra.Command {
 	return cmd
 }
 
-// addKlogFlags exposes klog's verbosity as -v and nothing else of klog's flag set.
-func addKlogFlags(fs *pflag.FlagSet) {
+// maxVerbosity is the highest -v the plugin honours. From -v=8 on, client-go logs request
+// and response bodies, and the body that creates a bootstrap token holds its secret.
+const maxVerbosity = 7
+
+// addKlogFlags exposes klog's verbosity as -v and nothing else of klog's flag set; it
+// returns the flag.
+func addKlogFlags(fs *pflag.FlagSet) *flag.Flag {
 	klogFlags := flag.NewFlagSet("klog", flag.ContinueOnError)
 	klog.InitFlags(klogFlags)
-	fs.AddGoFlag(klogFlags.Lookup("v"))
+	v := klogFlags.Lookup("v")
+	fs.AddGoFlag(v)
+	return v
+}
+
+// capVerbosity lowers -v to maxVerbosity, saying so, so that no -v prints a secret.
+func capVerbosity(v *flag.Flag, errOut io.Writer) {
+	level, err := strconv.Atoi(v.Value.String())
+	if err != nil || level <= maxVerbosity {
+		return
+	}
+	_ = v.Value.Set(strconv.Itoa(maxVerbosity))
+	_, _ = fmt.Fprintf(errOut, "warning: -v=%d lowered to -v=%d: higher levels log request bodies, "+
+		"which hold join tokens\n", level, maxVerbosity)
 }
 
 // requireNoArgs is cobra.NoArgs that reports a usage error.

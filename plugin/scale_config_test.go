@@ -56,7 +56,7 @@ func TestScaleConfigWritesJoinFile(t *testing.T) {
 			primary := writePrimaryConfig(t, c, c.Primary.VIP)
 			out := filepath.Join(t.TempDir(), "worker02.json")
 			start := time.Now()
-			res := runAksee(t, "--kubeconfig", c.Kubeconfig, "-v=6", "scale-config", "--from", primary,
+			res := runAksee(t, "--kubeconfig", c.Kubeconfig, "-v=9", "scale-config", "--from", primary,
 				"--linux-ip", "10.10.75.62", "--windows-ip", "10.10.75.72",
 				"--machine-name", "aksee-worker02", "--ttl", "90m", "--out", out)
 			if res.code != 0 {
@@ -70,8 +70,15 @@ func TestScaleConfigWritesJoinFile(t *testing.T) {
 			id, secret := checkToken(t, c, cfg)
 			for _, stream := range []string{res.stdout, res.stderr} {
 				if strings.Contains(stream, secret) {
-					t.Errorf("the token secret was printed:\n%s", stream)
+					t.Errorf("the token secret was printed at -v=9:\n%s", stream)
 				}
+			}
+			if !strings.Contains(res.stderr, "round_trippers") {
+				t.Errorf("-v=9 logged no API requests; the check above proves nothing:\n%s", res.stderr)
+			}
+			// client-go dumps bodies as hex from -v=8, which would split the secret over lines.
+			if strings.Contains(res.stderr, `"Request Body"`) {
+				t.Errorf("-v=9 logged request bodies, which hold the token Secret")
 			}
 			checkTokenSecret(t, c, id, secret, start.Add(90*time.Minute))
 			wantID := clusterName(t, c)
