@@ -10,8 +10,17 @@
 // until the test ends, so tests stay independent without paying for a start each. The
 // control plane is stopped when Main returns.
 //
-// The binaries come from AKSEE_CONTROLPLANE_DIR, or else from hack/build-controlplane.sh
-// (a cold build takes about 20 minutes). AKSEE_SKIP_INTEGRATION=1 makes Start skip the test.
+// A reset deletes the nodes, namespaces, CSRs and cluster RBAC objects tests made, the
+// objects they made in default and aksedge, bootstrap-token Secrets and new or changed pods
+// in kube-system, uncordons the seeded node and applies the seed again (which restores the
+// seeded fields, such as the kubevip range or the aksedge ConfigMap). A test that makes
+// anything else outside its own namespaces (a ConfigMap in kube-system, say) deletes it
+// itself. Nodes annotated kwok.x-k8s.io/node=fake are made Ready by kwok and run their
+// pods; other nodes keep whatever status the test writes.
+//
+// The binaries come from AKSEE_CONTROLPLANE_DIR, or else from hack/build-controlplane.sh. A
+// cold build takes about 20 minutes, more than go test's default timeout, so run
+// "make controlplane" once first. AKSEE_SKIP_INTEGRATION=1 makes Start skip the test.
 package testcluster
 
 import (
