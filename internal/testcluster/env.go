@@ -25,6 +25,8 @@ const (
 	buildScript = "hack/build-controlplane.sh"
 	// logTailLines is how much of each component log a failed start shows.
 	logTailLines = 25
+	tempPrefix   = "aksee-testcluster-"
+	staleAfter   = 10 * time.Minute
 )
 
 // env is the shared control plane of one test binary.
@@ -49,7 +51,8 @@ func startEnv() (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "aksee-testcluster-")
+	removeStale()
+	dir, err := os.MkdirTemp("", tempPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("create a directory for the control plane: %w", err)
 	}
@@ -60,6 +63,20 @@ func startEnv() (*env, error) {
 		return nil, fmt.Errorf("%w\n%s", err, tails)
 	}
 	return e, nil
+}
+
+// removeStale removes the directories of earlier test binaries that were killed before Main
+// could clean up (their processes died with them). A directory whose cluster still runs, or
+// that is young enough to belong to a binary still starting, stays.
+func removeStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPrefix+"*"))
+	for _, dir := range dirs {
+		st, err := os.Stat(dir)
+		if err != nil || time.Since(st.ModTime()) < staleAfter || localcluster.Running(dir) {
+			continue
+		}
+		_ = os.RemoveAll(dir)
+	}
 }
 
 func startIn(dir, binDir string) (*env, error) {
