@@ -205,8 +205,8 @@ func TestHealthyScaledClusterPasses(t *testing.T) {
 		t.Run(string(f), func(t *testing.T) {
 			c := startCluster(t, f)
 			workers(t, c)
-			files := scaleConfigs(t, c)
-			args := append(files, "--expect-linux", "3", "--expect-windows", "2")
+			args := scaleConfigs(t, c)
+			args = append(args, "--expect-linux", "3", "--expect-windows", "2")
 			waitHealthy(t, c, args...)
 
 			out, code := run(context.Background(), c, nil, args...)

@@ -1,4 +1,4 @@
-//go:build scalebench
+//go:build scalebench && linux
 
 package verify_test
 
