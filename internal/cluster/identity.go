@@ -17,8 +17,8 @@ import (
 // ErrNoClusterID means the cluster carries no AKS EE cluster id.
 var ErrNoClusterID = errors.New("no AKS EE cluster id")
 
-// ClusterID reads the AKS EE cluster id that New-AksEdgeDeployment stores in the cluster.
-func ClusterID(ctx context.Context, client kubernetes.Interface) (string, error) {
+// ID reads the AKS EE cluster id that New-AksEdgeDeployment stores in the cluster.
+func ID(ctx context.Context, client kubernetes.Interface) (string, error) {
 	cm, err := client.CoreV1().ConfigMaps(AksEdgeNamespace).Get(ctx, AksEdgeConfigMap, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return "", fmt.Errorf("%w: ConfigMap %s/%s is missing; is this an AKS Edge Essentials cluster? "+

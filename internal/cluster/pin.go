@@ -31,9 +31,9 @@ type CABundle struct {
 	Source string
 }
 
-// ClusterCA returns the CA the kubeconfig trusts, else the one kubeadm publishes in
+// CA returns the CA the kubeconfig trusts, else the one kubeadm publishes in
 // kube-public/cluster-info.
-func ClusterCA(ctx context.Context, client kubernetes.Interface, config *rest.Config) (CABundle, error) {
+func CA(ctx context.Context, client kubernetes.Interface, config *rest.Config) (CABundle, error) {
 	if len(config.CAData) > 0 {
 		return CABundle{PEM: config.CAData, Source: "kubeconfig"}, nil
 	}

@@ -70,7 +70,7 @@ func joinConfig(t *testing.T, c *testcluster.Cluster, linuxIP, windowsIP string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca, err := cluster.ClusterCA(ctx, c.Client, c.Config)
+	ca, err := cluster.CA(ctx, c.Client, c.Config)
 	if err != nil {
 		t.Fatal(err)
 	}

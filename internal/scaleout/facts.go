@@ -31,7 +31,7 @@ func Inspect(ctx context.Context, client kubernetes.Interface, config *rest.Conf
 	}
 	f := &Facts{Flavour: scan.Flavour, ClusterID: clusterID, Used: scan.Addresses}
 	if f.ClusterID == "" {
-		if f.ClusterID, err = cluster.ClusterID(ctx, client); err != nil {
+		if f.ClusterID, err = cluster.ID(ctx, client); err != nil {
 			return nil, err
 		}
 	}
@@ -50,7 +50,7 @@ func Inspect(ctx context.Context, client kubernetes.Interface, config *rest.Conf
 }
 
 func caHash(ctx context.Context, client kubernetes.Interface, config *rest.Config, f cluster.Flavour) (string, error) {
-	ca, err := cluster.ClusterCA(ctx, client, config)
+	ca, err := cluster.CA(ctx, client, config)
 	if err != nil && f == cluster.K8s {
 		return "", err
 	}
