@@ -73,7 +73,8 @@ func (o *winrmOptions) Validate() error {
 }
 
 // Complete reads the CA file and the password.
-func (o *winrmOptions) Complete(streams genericiooptions.IOStreams, getenv func(string) string) error {
+func (o *winrmOptions) Complete(streams genericiooptions.IOStreams,
+	getenv func(string) string) error {
 	if o.CAFile != "" {
 		ca, err := os.ReadFile(o.CAFile)
 		if err != nil {
@@ -84,7 +85,8 @@ func (o *winrmOptions) Complete(streams genericiooptions.IOStreams, getenv func(
 	return o.readPassword(streams, getenv)
 }
 
-func (o *winrmOptions) readPassword(streams genericiooptions.IOStreams, getenv func(string) string) error {
+func (o *winrmOptions) readPassword(streams genericiooptions.IOStreams,
+	getenv func(string) string) error {
 	switch {
 	case o.PasswordFile != "":
 		data, err := os.ReadFile(o.PasswordFile)

@@ -40,7 +40,8 @@ type Executor interface {
 }
 
 // ExecutorFunc adapts a function to Executor.
-type ExecutorFunc func(ctx context.Context, cmd Command, stdin io.Reader, stdout, stderr io.Writer) int
+type ExecutorFunc func(ctx context.Context, cmd Command, stdin io.Reader,
+	stdout, stderr io.Writer) int
 
 // Execute calls f.
 func (f ExecutorFunc) Execute(ctx context.Context, cmd Command, stdin io.Reader,

@@ -79,7 +79,8 @@ func (s *Server) basic(w http.ResponseWriter, r *http.Request, token string) str
 	return user
 }
 
-func (s *Server) ntlm(w http.ResponseWriter, r *http.Request, ca *connAuth, scheme, token string) string {
+func (s *Server) ntlm(w http.ResponseWriter, r *http.Request, ca *connAuth,
+	scheme, token string) string {
 	msg, err := base64.StdEncoding.DecodeString(token)
 	if err != nil {
 		s.unauthorized(w, r, "NTLM token is not base64")

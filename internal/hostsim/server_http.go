@@ -131,7 +131,8 @@ func (s *Server) startCommand(req *request) (string, error) {
 	}
 	line := strings.Join(append([]string{strings.TrimSpace(cl.Command)}, cl.Arguments...), " ")
 	c := s.shells.start(sh, s.opts.Executor, line)
-	return `<rsp:CommandResponse><rsp:CommandId>` + c.id + `</rsp:CommandId></rsp:CommandResponse>`, nil
+	return `<rsp:CommandResponse><rsp:CommandId>` + c.id +
+		`</rsp:CommandId></rsp:CommandResponse>`, nil
 }
 
 func (s *Server) lookup(req *request, commandID string) (*command, error) {
@@ -177,7 +178,8 @@ func receiveBody(id string, chunks []chunk, done bool, code int) string {
 		fmt.Fprintf(&b, `<rsp:CommandState CommandId="%s" State="%s"><rsp:ExitCode>%d</rsp:ExitCode>`+
 			`</rsp:CommandState>`, id, stateDone, code)
 	} else {
-		fmt.Fprintf(&b, `<rsp:CommandState CommandId="%s" State="%s"></rsp:CommandState>`, id, stateRunning)
+		fmt.Fprintf(&b, `<rsp:CommandState CommandId="%s" State="%s"></rsp:CommandState>`,
+			id, stateRunning)
 	}
 	b.WriteString(`</rsp:ReceiveResponse>`)
 	return b.String()

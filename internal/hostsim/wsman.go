@@ -15,6 +15,7 @@ const (
 	nsAddressing = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
 	nsWsman      = "http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"
 	nsShell      = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
+	nsFault      = "http://schemas.microsoft.com/wbem/wsman/1/wsmanfault"
 
 	actionCreate  = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Create"
 	actionDelete  = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete"
@@ -205,7 +206,7 @@ func (f *fault) Error() string { return fmt.Sprintf("%s: %s", f.subcode, f.messa
 func (f *fault) body(machine string) string {
 	return `<s:Fault><s:Code><s:Value>` + f.code + `</s:Value><s:Subcode><s:Value>` + f.subcode +
 		`</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en-US">` + escape(f.message) +
-		`</s:Text></s:Reason><s:Detail><f:WSManFault xmlns:f="http://schemas.microsoft.com/wbem/wsman/1/wsmanfault"` +
+		`</s:Text></s:Reason><s:Detail><f:WSManFault xmlns:f="` + nsFault + `"` +
 		` Code="` + strconv.FormatUint(uint64(f.wsman), 10) + `" Machine="` + escape(machine) + `">` +
 		`<f:Message>` + escape(f.message) + `</f:Message></f:WSManFault></s:Detail></s:Fault>`
 }

@@ -184,6 +184,7 @@ func isEncodedCommandFlag(arg string) bool {
 	if !strings.HasPrefix(arg, "-") && !strings.HasPrefix(arg, "/") {
 		return false
 	}
+	const full = "encodedcommand"
 	name := strings.ToLower(arg[1:])
-	return name == "ec" || (name != "" && strings.HasPrefix("encodedcommand", name))
+	return name == "ec" || (name != "" && len(name) <= len(full) && full[:len(name)] == name)
 }

@@ -68,42 +68,42 @@ func (c *Client) classify(op string, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("%s on %s: %w", op, c.url, context.Canceled)
 	}
-	kind, detail := c.kindOf(err)
+	detail, kind := c.kindOf(err)
 	msg := fmt.Sprintf("%s on %s: %v: %s", op, c.url, kind, detail)
 	return &opError{kind: kind, msg: c.redact(msg), err: err}
 }
 
-func (c *Client) kindOf(err error) (kind error, detail string) {
+func (c *Client) kindOf(err error) (detail string, kind error) {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return ErrTimeout, "context deadline exceeded"
+		return "context deadline exceeded", ErrTimeout
 	}
 	if isTLSError(err) {
-		return ErrTLS, innermost(err)
+		return innermost(err), ErrTLS
 	}
 	if m := statusRe.FindStringSubmatch(err.Error()); m != nil {
 		return c.kindOfStatus(m[1], err.Error())
 	}
 	var netErr net.Error
 	if errors.As(err, &netErr) && netErr.Timeout() {
-		return ErrTimeout, innermost(err)
+		return innermost(err), ErrTimeout
 	}
-	return ErrUnreachable, innermost(err)
+	return innermost(err), ErrUnreachable
 }
 
-func (c *Client) kindOfStatus(status, text string) (kind error, detail string) {
+func (c *Client) kindOfStatus(status, text string) (detail string, kind error) {
 	code, _ := strconv.Atoi(status)
 	switch {
 	case code == 401 || code == 403:
-		return ErrAuth, fmt.Sprintf("user %q (%s): the host answered HTTP %d",
-			c.cfg.Username, c.cfg.Auth, code)
+		return fmt.Sprintf("user %q (%s): the host answered HTTP %d",
+			c.cfg.Username, c.cfg.Auth, code), ErrAuth
 	case strings.Contains(text, "w:TimedOut") || strings.Contains(text, "OperationTimeout"):
-		return ErrTimeout, faultDetail(code, text)
+		return faultDetail(code, text), ErrTimeout
 	case strings.Contains(text, "Fault>"):
-		return ErrCommandFailed, faultDetail(code, text)
+		return faultDetail(code, text), ErrCommandFailed
 	case code >= 500:
-		return ErrUnreachable, fmt.Sprintf("the host answered HTTP %d", code)
+		return fmt.Sprintf("the host answered HTTP %d", code), ErrUnreachable
 	default:
-		return ErrCommandFailed, fmt.Sprintf("the host answered HTTP %d", code)
+		return fmt.Sprintf("the host answered HTTP %d", code), ErrCommandFailed
 	}
 }
 

@@ -118,7 +118,7 @@ func (e *scriptExecutor) copyFile(stdin io.Reader, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "path line:", err)
 		return 1
 	}
-	var f io.Writer = io.Discard
+	f := io.Discard
 	if !e.discard {
 		path := filepath.Join(e.root, filepath.Base(strings.ReplaceAll(string(rawPath), `\`, "/")))
 		file, err := os.Create(path)

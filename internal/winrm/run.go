@@ -27,7 +27,8 @@ const sendPiece = 256 * 1024
 // code. A script whose command line would pass cmd.exe's limit is sent compressed through
 // BootstrapScript. A non-zero exit code is not an error; err is set when the command could
 // not be run or followed to its end. Cancelling ctx terminates the command on the host.
-func (c *Client) RunPowerShell(ctx context.Context, script string, stdout, stderr io.Writer) (int, error) {
+func (c *Client) RunPowerShell(ctx context.Context, script string,
+	stdout, stderr io.Writer) (int, error) {
 	line, stdin := CommandLine(script)
 	klog.V(2).InfoS("Running PowerShell", "url", c.url, "scriptBytes", len(script),
 		"bootstrap", stdin != nil)

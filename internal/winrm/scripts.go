@@ -18,12 +18,14 @@ const MaxCommandLine = 8191
 // BootstrapScript is sent instead of a script whose command line would be longer than
 // MaxCommandLine. It reads the real script from stdin as the base64 of its gzip-compressed
 // UTF-8 text (stdin is closed after it) and runs it in the bootstrap's own scope, so the
-// script's output, errors and exit code are the command's.
-const BootstrapScript = `$packed = [Convert]::FromBase64String([Console]::In.ReadToEnd())
-$buffer = [IO.MemoryStream]::new($packed)
-$unzip = [IO.Compression.GZipStream]::new($buffer, [IO.Compression.CompressionMode]::Decompress)
-$script = [IO.StreamReader]::new($unzip, [Text.Encoding]::UTF8).ReadToEnd()
-. ([ScriptBlock]::Create($script))
+// script's output, errors and exit code are the command's. Its variables are prefixed so a
+// script does not meet them by accident.
+const BootstrapScript = `$bootstrapPacked = [Convert]::FromBase64String([Console]::In.ReadToEnd())
+$bootstrapBuffer = [IO.MemoryStream]::new($bootstrapPacked)
+$bootstrapMode = [IO.Compression.CompressionMode]::Decompress
+$bootstrapUnzip = [IO.Compression.GZipStream]::new($bootstrapBuffer, $bootstrapMode)
+$bootstrapScript = [IO.StreamReader]::new($bootstrapUnzip, [Text.Encoding]::UTF8).ReadToEnd()
+. ([ScriptBlock]::Create($bootstrapScript))
 `
 
 // CopyScript is the script CopyFile runs. Its stdin carries lines of base64: the first is

@@ -62,7 +62,8 @@ func (c *Client) newSession() (*session, error) {
 // send sends a piece of stdin to the session's command; eof marks the end of stdin.
 func (s *session) send(data []byte, eof bool) error {
 	shellID, commandID := s.main.ids()
-	_, err := s.input.Post(s.mc, mwinrm.NewSendInputRequest(s.url, shellID, commandID, data, eof, s.params))
+	req := mwinrm.NewSendInputRequest(s.url, shellID, commandID, data, eof, s.params)
+	_, err := s.input.Post(s.mc, req)
 	return err
 }
 
