@@ -31,8 +31,8 @@ func WriteTable(w io.Writer, r Report, wide bool) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%s: %d passed, %d warnings, %d failed\n", strings.ToUpper(string(r.Status)),
-		r.Summary.Pass, r.Summary.Warn, r.Summary.Fail)
+	_, err := fmt.Fprintf(w, "\n%s: %d passed, %d %s, %d failed\n", strings.ToUpper(string(r.Status)),
+		r.Summary.Pass, r.Summary.Warn, plural(r.Summary.Warn, "warning", "warnings"), r.Summary.Fail)
 	return err
 }
 
