@@ -211,9 +211,9 @@ func (p *procedure) rollback(failed string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	p.progress("%s failed; removing the config from %s and revoking the join token", failed, p.o.HostName)
+	p.progress("%s failed; removing the config from the host and revoking the join token", failed)
 	if err := p.cleanup(ctx); err != nil {
-		p.progress("could not remove the config from %s: %v", p.o.HostName, err)
+		p.progress("could not remove the config from the host: %v", err)
 	}
 	if err := p.revoke(ctx); err != nil {
 		p.progress("could not revoke the join token: %v", err)

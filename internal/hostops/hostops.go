@@ -1,7 +1,7 @@
 // Package hostops runs the host side of joining a Windows machine to an AKS Edge Essentials
 // cluster: preflight, optional install, pushing the config, the network test, the detached
 // deployment, clean-up, waiting for the nodes and revoking the join token. Each step has a
-// title, prints "host: <title>…" as it starts, and can describe itself for a dry run.
+// title, prints "<host>: <title>…" as it starts, and can describe itself for a dry run.
 package hostops
 
 import (
@@ -150,20 +150,21 @@ func DryRun(w io.Writer, o Options) error {
 	return nil
 }
 
-// progress writes a "host: …" line on ErrOut. Progress is best effort: a closed stderr must
+// progress writes a "<host>: …" line on ErrOut, named as the operator named the host so that
+// the lines of several hosts can be told apart. Progress is best effort: a closed stderr must
 // not stop a join halfway.
 func (p *procedure) progress(format string, args ...any) {
-	_, _ = fmt.Fprintf(p.o.ErrOut, "host: "+format+"\n", args...)
+	_, _ = fmt.Fprintf(p.o.ErrOut, "%s: %s\n", p.o.HostName, fmt.Sprintf(format, args...))
 }
 
 // hostLine writes one line of the host's own output.
 func (p *procedure) hostLine(line string) {
-	_, _ = fmt.Fprintf(p.o.ErrOut, "host: | %s\n", line)
+	_, _ = fmt.Fprintf(p.o.ErrOut, "%s: | %s\n", p.o.HostName, line)
 }
 
-// hostLines returns a writer that prints the host's output as indented "host: |" lines.
+// hostLines returns a writer that prints the host's output as "<host>: |" lines.
 func (p *procedure) hostLines() io.Writer {
-	return &linePrefixer{w: p.o.ErrOut, prefix: "host: | "}
+	return &linePrefixer{w: p.o.ErrOut, prefix: p.o.HostName + ": | "}
 }
 
 // linePrefixer prefixes every complete line written to it.

@@ -139,7 +139,7 @@ func (p *procedure) preflight(ctx context.Context) error {
 	}
 	if f.deployTask == "Running" {
 		p.resume = true
-		p.progress("a deployment is already running on %s; waiting for it", p.o.HostName)
+		p.progress("a deployment is already running on the host; waiting for it")
 		return nil
 	}
 	if err := p.checkModule(); err != nil {
@@ -177,7 +177,7 @@ func (p *procedure) checkJoined(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("get node %s: %w", p.linux, err)
 	}
-	p.progress("%s has already joined (node %s exists); nothing to do", p.o.HostName, node.Name)
+	p.progress("already joined (node %s exists); nothing to do", node.Name)
 	p.result.AlreadyJoined = true
 	p.result.Nodes = p.currentNodes(ctx)
 	p.done = true

@@ -37,12 +37,12 @@ func (p *procedure) retry(ctx context.Context, what string, op func() error) err
 		}
 		if err == nil || !p.reached || !transient(ctx, err) {
 			if err == nil && announced {
-				p.progress("%s is back", p.o.HostName)
+				p.progress("back")
 			}
 			return err
 		}
 		if !announced {
-			p.progress("%s is not answering (%s); waiting for it to come back…", p.o.HostName, what)
+			p.progress("not answering (%s); waiting for it to come back…", what)
 			announced = true
 		}
 		klog.V(2).InfoS("Host unreachable; retrying", "host", p.o.HostName, "op", what, "err", err)
