@@ -61,15 +61,16 @@ func (c *Client) copyOnce(ctx context.Context, r io.Reader, remotePath string) e
 	if err != nil {
 		return err
 	}
+	// The host's own account of a failure comes first: stdin stops when the script does.
+	if code != 0 {
+		return c.failure(op, fmt.Sprintf("exit code %d", code), &stderr)
+	}
 	var sendErr *sendError
 	if errors.As(stdinErr, &sendErr) {
 		return c.classify(op, stdinErr)
 	}
 	if stdinErr != nil {
 		return fmt.Errorf("%s: %w", op, stdinErr)
-	}
-	if code != 0 {
-		return c.failure(op, fmt.Sprintf("exit code %d", code), &stderr)
 	}
 	return c.checkHash(op, sum, stdout.String())
 }

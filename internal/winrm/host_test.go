@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -34,6 +35,7 @@ const (
 //	gate NAME  waits until the test opens the gate NAME
 //	block      waits until the command is terminated
 //	stdin      copies stdin to stdout
+//	bulk N     writes N bytes of a counting pattern to stdout, in 10,000-byte writes
 //	exit N     returns N
 type scriptExecutor struct {
 	root string
@@ -97,6 +99,13 @@ func (e *scriptExecutor) Execute(ctx context.Context, cmd hostsim.Command, stdin
 			return 1
 		case "stdin":
 			_, _ = io.Copy(stdout, stdin)
+		case "bulk":
+			n, _ := strconv.Atoi(arg)
+			for data := bulkPattern(n); len(data) > 0; data = data[min(10000, len(data)):] {
+				if _, err := stdout.Write(data[:min(10000, len(data))]); err != nil {
+					return 1
+				}
+			}
 		case "exit":
 			n, _ := strconv.Atoi(arg)
 			return n
@@ -211,4 +220,14 @@ func closedPort(t *testing.T) int {
 	port := ln.Addr().(*net.TCPAddr).Port
 	_ = ln.Close()
 	return port
+}
+
+// bulkPattern returns n bytes in which every 4-byte group holds its own index, so that lost,
+// repeated or reordered output shows.
+func bulkPattern(n int) []byte {
+	b := make([]byte, n+3)
+	for i := 0; i < n; i += 4 {
+		binary.BigEndian.PutUint32(b[i:], uint32(i/4))
+	}
+	return b[:n]
 }

@@ -59,10 +59,12 @@ func (c *Client) exec(ctx context.Context, op, line string, stdin io.Reader,
 
 	var wg sync.WaitGroup
 	wg.Add(3)
-	go func() { defer wg.Done(); stdinErr = s.feed(stdin) }()
+	finished := make(chan struct{})
+	go func() { defer wg.Done(); stdinErr = s.feed(stdin, finished) }()
 	go func() { defer wg.Done(); drain(stdout, cmd.Stdout) }()
 	go func() { defer wg.Done(); drain(stderr, cmd.Stderr) }()
 	cmd.Wait()
+	close(finished)
 	wg.Wait()
 
 	if ctx.Err() != nil {
@@ -128,12 +130,17 @@ func isDialError(err error) bool {
 	return errors.As(err, &opErr) && opErr.Op == "dial"
 }
 
-// feed sends stdin to the command in pieces and then its end. It reports stdin that was
-// not sent in full; a failure to send the end of stdin alone is not reported, since the
-// command may simply have finished first.
-func (s *session) feed(stdin io.Reader) error {
+// feed sends stdin to the command in pieces and then its end, and stops early when the
+// command has finished. It reports stdin that was not sent in full; a failure to send the
+// end of stdin alone is not reported, since the command may simply have finished first.
+func (s *session) feed(stdin io.Reader, finished <-chan struct{}) error {
 	buf := make([]byte, sendPiece)
 	for sent := 0; ; {
+		select {
+		case <-finished:
+			return nil
+		default:
+		}
 		n, err := io.ReadFull(stdin, buf)
 		if n > 0 {
 			if serr := s.send(buf[:n], false); serr != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -50,6 +51,19 @@ func TestOutputIsStreamedAsItArrives(t *testing.T) {
 	}
 	if diff := cmp.Diff([]any{7, "first\nsecond\n"}, []any{code, stdout.buf.String()}); diff != "" {
 		t.Errorf("code, stdout (-want +got):\n%s", diff)
+	}
+}
+
+func TestLargeOutputArrivesWholeAndInOrder(t *testing.T) {
+	const size = 5<<20 + 3 // more than the host buffers and than one Receive carries
+	c := clientFor(t, startHost(t, newScriptExecutor(t), nil), nil)
+	var out bytes.Buffer
+	code, err := c.RunPowerShell(testContext(t), "bulk "+strconv.Itoa(size), &out, nil)
+	if err != nil || code != 0 {
+		t.Fatalf("code %d, err %v", code, err)
+	}
+	if !bytes.Equal(out.Bytes(), bulkPattern(size)) {
+		t.Errorf("received %d bytes that differ from the %d written", out.Len(), size)
 	}
 }
 
