@@ -67,11 +67,10 @@ func (c *Client) exec(ctx context.Context, op, line string, stdin io.Reader,
 	close(finished)
 	wg.Wait()
 
+	c.deleteShell(shell)
 	if ctx.Err() != nil {
-		c.deleteShell(shell)
 		return -1, stdinErr, c.classify(op, ctx.Err())
 	}
-	c.deleteShell(shell)
 	if err := cmd.Error(); err != nil {
 		return -1, stdinErr, c.classify(op, err)
 	}
