@@ -20,6 +20,9 @@ usage() {
 [ $# -ge 2 ] || usage
 cmd=$1 dir=$2
 shift 2
+if [ "$cmd" = down ] && [ ! -d "$dir" ]; then
+  exit 0
+fi
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 tool="$dir/bin/localcluster"
