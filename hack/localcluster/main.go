@@ -99,7 +99,10 @@ func startSeeded(dir, binDir string, flavour localcluster.Flavour,
 	progress io.Writer) (string, error) {
 	ctx := context.Background()
 	begin := time.Now()
-	c, err := localcluster.Start(ctx, localcluster.Options{Dir: dir, BinDir: binDir, Detach: true})
+	serviceCIDR, podCIDR := localcluster.FlavourCIDRs(flavour)
+	c, err := localcluster.Start(ctx, localcluster.Options{
+		Dir: dir, BinDir: binDir, Detach: true, ServiceCIDR: serviceCIDR, PodCIDR: podCIDR,
+	})
 	if errors.Is(err, localcluster.ErrRunning) {
 		return "", fmt.Errorf("%w; stop it first with: hack/local-cluster.sh down %s", err, dir)
 	}

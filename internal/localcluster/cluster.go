@@ -39,6 +39,8 @@ const (
 const (
 	DefaultServiceCIDR = "10.43.0.0/16" // K3s's; the seed never hard-codes a ClusterIP
 	DefaultPodCIDR     = "10.42.0.0/16" // K3s's; kwok hands pod IPs out of it
+	k8sServiceCIDR     = "10.96.0.0/12"
+	k8sPodCIDR         = "10.244.0.0/16"
 	DefaultStartWait   = 90 * time.Second
 	stopGrace          = 5 * time.Second
 	startAttempts      = 3
@@ -101,6 +103,16 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 			return nil, err
 		}
 	}
+}
+
+// FlavourCIDRs returns the service and pod ranges AKS Edge Essentials uses for flavour f.
+// A cluster started with them looks like f from the inside too (ClusterIPs, pod IPs); the
+// default of Options is K3s's, which a shared test cluster keeps for both flavours.
+func FlavourCIDRs(f Flavour) (service, pod string) {
+	if f == K8s {
+		return k8sServiceCIDR, k8sPodCIDR
+	}
+	return DefaultServiceCIDR, DefaultPodCIDR
 }
 
 func (o *Options) setDefaults() {
