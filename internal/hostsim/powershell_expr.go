@@ -18,7 +18,12 @@ var (
 )
 
 func (p *parser) expression() expr {
-	first := p.logical()
+	return p.commaList(p.logical)
+}
+
+// commaList parses one item, or several separated by commas, which PowerShell makes an array.
+func (p *parser) commaList(item func() expr) expr {
+	first := item()
 	p.skipSpace()
 	if p.peek() != ',' {
 		return first
@@ -27,7 +32,7 @@ func (p *parser) expression() expr {
 	for p.peek() == ',' {
 		p.pos++
 		p.skipSpaceNL()
-		arr.elems = append(arr.elems, p.logical())
+		arr.elems = append(arr.elems, item())
 		p.skipSpace()
 	}
 	return arr

@@ -363,19 +363,7 @@ func (p *parser) commandArg() cmdArg {
 
 // argValue parses one command argument, with commas making an array.
 func (p *parser) argValue() expr {
-	first := p.primaryArg()
-	p.skipSpace()
-	if p.peek() != ',' {
-		return first
-	}
-	arr := &arrayLit{elems: []expr{first}}
-	for p.peek() == ',' {
-		p.pos++
-		p.skipSpaceNL()
-		arr.elems = append(arr.elems, p.primaryArg())
-		p.skipSpace()
-	}
-	return arr
+	return p.commaList(p.primaryArg)
 }
 
 func (p *parser) primaryArg() expr {
