@@ -188,7 +188,8 @@ func TestJoinTurnsScaleConfigIntoReadyNodes(t *testing.T) {
 	if !strings.Contains(res.stderr, "not answering") {
 		t.Errorf("the faults did not drop the connection:\n%s", res.stderr)
 	}
-	_, err := c.Client.CoreV1().Secrets("kube-system").Get(context.Background(), "bootstrap-token-"+id, metav1.GetOptions{})
+	secrets := c.Client.CoreV1().Secrets("kube-system")
+	_, err := secrets.Get(context.Background(), "bootstrap-token-"+id, metav1.GetOptions{})
 	if !apierrors.IsNotFound(err) {
 		t.Errorf("the bootstrap token was not revoked: %v", err)
 	}

@@ -143,7 +143,8 @@ func opensslSPKIHash(t *testing.T, caPEM []byte) string {
 
 func checkTokenSecret(t *testing.T, c *testcluster.Cluster, id, secret string, wantExpiry time.Time) {
 	t.Helper()
-	s, err := c.Client.CoreV1().Secrets("kube-system").Get(context.Background(), "bootstrap-token-"+id, metav1.GetOptions{})
+	secrets := c.Client.CoreV1().Secrets("kube-system")
+	s, err := secrets.Get(context.Background(), "bootstrap-token-"+id, metav1.GetOptions{})
 	if err != nil {
 		t.Fatalf("the token's Secret: %v", err)
 	}
