@@ -95,17 +95,12 @@ func startSimHost(t *testing.T, c *testcluster.Cluster, opts hostsim.MachineOpti
 		opts.Flavour = string(c.Primary.Flavour)
 	}
 	opts.DeployDelay = 300 * time.Millisecond
-	m := hostsim.NewMachine(opts)
-	srv, err := hostsim.NewServer(hostsim.ServerOptions{Username: "Administrator", Password: canaryPassword,
-		Executor: m, ComputerName: strings.ToUpper(opts.Hostname)})
+	h, err := hostsim.StartHost(opts, hostsim.ServerOptions{Username: "Administrator", Password: canaryPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	m.Attach(srv)
-	t.Cleanup(func() { _ = srv.Close(); _ = m.Close() })
+	t.Cleanup(func() { _ = h.Close() })
+	m, srv := h.Machine, h.Server
 	caFile := filepath.Join(t.TempDir(), "hostsim-ca.pem")
 	if err := os.WriteFile(caFile, srv.CACertPEM(), 0o600); err != nil {
 		t.Fatal(err)

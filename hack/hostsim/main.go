@@ -88,21 +88,15 @@ func run(o *options) error {
 	if err != nil {
 		return err
 	}
-	m := hostsim.NewMachine(machineOptions(o, cfg, flavour))
-	defer func() { _ = m.Close() }()
-	srv, err := hostsim.NewServer(hostsim.ServerOptions{
+	host, err := hostsim.StartHost(machineOptions(o, cfg, flavour), hostsim.ServerOptions{
 		Listen: o.listen, HTTP: o.http, Username: o.username, Password: password,
-		ComputerName: strings.ToUpper(o.hostname), Executor: m, DisableBasic: o.noBasic,
-		SlowResponses: o.slow, Reject401: o.reject401,
+		DisableBasic: o.noBasic, SlowResponses: o.slow, Reject401: o.reject401,
 	})
 	if err != nil {
 		return err
 	}
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	defer func() { _ = srv.Close() }()
-	m.Attach(srv)
+	defer func() { _ = host.Close() }()
+	srv := host.Server
 	if err := writeCA(o.caOut, srv.CACertPEM()); err != nil {
 		return err
 	}

@@ -39,17 +39,12 @@ type simHost struct {
 
 func startSim(t *testing.T, opts hostsim.MachineOptions) *simHost {
 	t.Helper()
-	m := hostsim.NewMachine(opts)
-	srv, err := hostsim.NewServer(hostsim.ServerOptions{Username: "Administrator", Password: simPassword,
-		Executor: m, ComputerName: strings.ToUpper(opts.Hostname)})
+	h, err := hostsim.StartHost(opts, hostsim.ServerOptions{Username: "Administrator", Password: simPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	m.Attach(srv)
-	t.Cleanup(func() { _ = srv.Close(); _ = m.Close() })
+	t.Cleanup(func() { _ = h.Close() })
+	m, srv := h.Machine, h.Server
 	host, portText, _ := net.SplitHostPort(srv.Addr())
 	port, _ := strconv.Atoi(portText)
 	c, err := winrm.New(winrm.Config{Host: host, Port: port, CACert: srv.CACertPEM(),
