@@ -541,7 +541,8 @@ func finishProbes(ctx context.Context, c *testcluster.Cluster, phases map[string
 				exit := int32(0)
 				msg := "Name: kubernetes.default\nAddress: 10.43.0.1"
 				if want == corev1.PodFailed {
-					exit, msg = 1, ";; connection timed out; no servers could be reached\n** server can't find kubernetes.default: NXDOMAIN"
+					exit, msg = 1, ";; connection timed out; no servers could be reached\n"+
+						"** server can't find kubernetes.default: NXDOMAIN"
 				}
 				p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "probe", State: corev1.ContainerState{
 					Terminated: &corev1.ContainerStateTerminated{ExitCode: exit, Message: msg}}}}
